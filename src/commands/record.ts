@@ -1,0 +1,67 @@
+import { copyFile, mkdir, readFile, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { LINUX_FILES } from '../samplers/linux.js';
+import { socketInodeOfLink } from '../procfs/socket_owners.js';
+
+export interface RecordResult {
+  copied: string[];
+  missing: string[];
+  processes: number;
+}
+
+async function copyKernelFiles(procRoot: string, dir: string, result: RecordResult): Promise<void> {
+  for (const relative of Object.values(LINUX_FILES).flat()) {
+    const target = path.join(dir, relative);
+    await mkdir(path.dirname(target), { recursive: true });
+    try {
+      // readFile + writeFile, not copyFile: procfs files report size 0.
+      await writeFile(target, await readFile(path.join(procRoot, relative)));
+      result.copied.push(relative);
+    } catch {
+      result.missing.push(relative);
+    }
+  }
+}
+
+/**
+ * Records each process's socket fds as dangling symlinks (`fd/3 -> socket:[123]`) plus its
+ * `comm`, so replaying the directory with `--procfs` attributes sockets like the live host did.
+ */
+async function recordProcess(procRoot: string, dir: string, pid: string): Promise<boolean> {
+  const fdDir = path.join(procRoot, pid, 'fd');
+  const links: [string, string][] = [];
+  for (const fd of await readdir(fdDir).catch(() => [] as string[])) {
+    const link = await readlink(path.join(fdDir, fd)).catch(() => '');
+    if (socketInodeOfLink(link) !== null) links.push([fd, link]);
+  }
+  if (links.length === 0) return false;
+  const target = path.join(dir, pid);
+  await mkdir(path.join(target, 'fd'), { recursive: true });
+  await copyFile(path.join(procRoot, pid, 'comm'), path.join(target, 'comm')).catch(() => undefined);
+  await Promise.all(links.map(([fd, link]) => symlink(link, path.join(target, 'fd', fd))));
+  return true;
+}
+
+export async function recordProcfs(procRoot: string, dir: string): Promise<RecordResult> {
+  const result: RecordResult = { copied: [], missing: [], processes: 0 };
+  await copyKernelFiles(procRoot, dir, result);
+  const pids = (await readdir(procRoot)).filter((name) => /^\d+$/.test(name));
+  for (const pid of pids) if (await recordProcess(procRoot, dir, pid)) result.processes++;
+  return result;
+}
+
+export function registerRecordCommand(program: Command): void {
+  program
+    .command('record')
+    .description('copy every procfs file the samplers read (and socket fd links) into DIR, to replay with --procfs DIR')
+    .argument('<dir>', 'directory to write')
+    .option('--procfs <dir>', 'procfs mount point to record from', '/proc')
+    .action(async (dir: string, options: { procfs: string }) => {
+      const result = await recordProcfs(options.procfs, dir);
+      process.stderr.write(
+        `recorded ${result.copied.length} files and the socket fds of ${result.processes} processes into ${dir}` +
+          (result.missing.length ? `; not present: ${result.missing.join(', ')}` : '') + '\n',
+      );
+    });
+}

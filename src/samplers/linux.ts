@@ -1,0 +1,169 @@
+import { ReadError, type ParseResult } from '../errors.js';
+import { parseIpSockets, type IpSocketFile } from '../procfs/net_ip_socket.js';
+import { parseNetDev } from '../procfs/net_dev.js';
+import { parseNetIpv6Route } from '../procfs/net_ipv6_route.js';
+import { parseNetRoute } from '../procfs/net_route.js';
+import { parseNetUnix } from '../procfs/net_unix.js';
+import type { ProcFs } from '../procfs/procfs.js';
+import { parseSnmp } from '../procfs/snmp.js';
+import { parseSockstat } from '../procfs/sockstat.js';
+import { parsePortRange, parseSysctlInteger } from '../procfs/sysctl.js';
+import type { Counters, SampleError, Sockstat } from '../snapshot/types.js';
+import { issuesToErrors, type Sampler, type SamplerOutput } from './sampler.js';
+
+export interface LinuxContext {
+  procfs: ProcFs;
+}
+
+/**
+ * The files each sampler reads, relative to the procfs root. `record` copies exactly these, so a
+ * recorded directory replays everything a live snapshot reads.
+ */
+export const LINUX_FILES = {
+  tcp: ['net/tcp', 'net/tcp6'],
+  udp: ['net/udp', 'net/udp6'],
+  unix: ['net/unix'],
+  interfaces: ['net/dev'],
+  routes: ['net/route', 'net/ipv6_route'],
+  counters: ['net/snmp', 'net/netstat'],
+  sockstat: ['net/sockstat', 'net/sockstat6'],
+  conntrack: ['sys/net/netfilter/nf_conntrack_count', 'sys/net/netfilter/nf_conntrack_max'],
+  portRange: ['sys/net/ipv4/ip_local_port_range'],
+} as const;
+
+/**
+ * Files whose absence is normal (IPv6 disabled, nf_conntrack not loaded): no data, no error.
+ * Any other missing file is reported.
+ */
+const OPTIONAL = new Set<string>([
+  'net/tcp6', 'net/udp6', 'net/ipv6_route', 'net/sockstat6', 'net/unix',
+  ...LINUX_FILES.conntrack,
+]);
+
+interface FileText {
+  file: string;
+  text: string | null;
+}
+
+async function readFileText(procfs: ProcFs, relative: string, errors: SampleError[], source: string): Promise<FileText> {
+  const file = procfs.path(relative);
+  try {
+    return { file, text: await procfs.read(relative) };
+  } catch (err) {
+    if (!(err instanceof ReadError)) throw err;
+    if (!(err.isNotFound && OPTIONAL.has(relative))) errors.push({ source, file, line: null, message: err.message });
+    return { file, text: null };
+  }
+}
+
+/** Reads a sampler's files and applies one parser to each that exists. */
+async function parseFiles<T>(
+  context: LinuxContext,
+  source: string,
+  files: readonly string[],
+  parse: (text: string, file: string, relative: string) => ParseResult<T>,
+): Promise<{ values: T[]; errors: SampleError[] }> {
+  const errors: SampleError[] = [];
+  const texts = await Promise.all(files.map((f) => readFileText(context.procfs, f, errors, source)));
+  const values: T[] = [];
+  texts.forEach(({ file, text }, i) => {
+    if (text === null) return;
+    const result = parse(text, file, files[i]!);
+    values.push(result.value);
+    errors.push(...issuesToErrors(source, result.issues));
+  });
+  return { values, errors };
+}
+
+function ipSocketSampler(name: 'tcp' | 'udp'): Sampler<LinuxContext> {
+  const kinds: Record<string, IpSocketFile> = {
+    [`net/${name}`]: { transport: name, family: 'inet' },
+    [`net/${name}6`]: { transport: name, family: 'inet6' },
+  };
+  return {
+    name,
+    async sample(context) {
+      const { values, errors } = await parseFiles(context, name, LINUX_FILES[name], (text, file, rel) => parseIpSockets(text, file, kinds[rel]!));
+      return { sockets: values.flat(), errors };
+    },
+  };
+}
+
+const unixSampler: Sampler<LinuxContext> = {
+  name: 'unix',
+  async sample(context) {
+    const { values, errors } = await parseFiles(context, 'unix', LINUX_FILES.unix, parseNetUnix);
+    // Unix sockets are counted, not listed: hosts hold thousands and no consumer needs each one.
+    return { patch: { unix: values[0] ? { sockets: values[0].length } : null }, errors };
+  },
+};
+
+const interfacesSampler: Sampler<LinuxContext> = {
+  name: 'interfaces',
+  async sample(context) {
+    const { values, errors } = await parseFiles(context, 'interfaces', LINUX_FILES.interfaces, parseNetDev);
+    return { patch: { interfaces: values.flat() }, errors };
+  },
+};
+
+const routesSampler: Sampler<LinuxContext> = {
+  name: 'routes',
+  async sample(context) {
+    const { values, errors } = await parseFiles(context, 'routes', LINUX_FILES.routes, (text, file, rel) =>
+      rel === 'net/route' ? parseNetRoute(text, file) : parseNetIpv6Route(text, file),
+    );
+    return { patch: { routes: values.flat() }, errors };
+  },
+};
+
+const countersSampler: Sampler<LinuxContext> = {
+  name: 'counters',
+  async sample(context) {
+    const { values, errors } = await parseFiles(context, 'counters', LINUX_FILES.counters, parseSnmp);
+    const counters: Counters = { Tcp: null, TcpExt: null, Udp: null, Ip: null };
+    for (const sections of values) Object.assign(counters, sections);
+    return { patch: { counters }, errors };
+  },
+};
+
+const sockstatSampler: Sampler<LinuxContext> = {
+  name: 'sockstat',
+  async sample(context) {
+    const { values, errors } = await parseFiles(context, 'sockstat', LINUX_FILES.sockstat, parseSockstat);
+    const sockstat: Sockstat | null = values.length ? Object.assign({}, ...values) : null;
+    return { patch: { sockstat }, errors };
+  },
+};
+
+const conntrackSampler: Sampler<LinuxContext> = {
+  name: 'conntrack',
+  async sample(context) {
+    const { values, errors } = await parseFiles(context, 'conntrack', LINUX_FILES.conntrack, parseSysctlInteger);
+    const [count, max] = values;
+    const conntrack = count !== undefined && max !== undefined && count !== null && max !== null ? { count, max } : null;
+    return { patch: { conntrack }, errors };
+  },
+};
+
+const portRangeSampler: Sampler<LinuxContext> = {
+  name: 'portRange',
+  async sample(context): Promise<SamplerOutput> {
+    const { values, errors } = await parseFiles(context, 'portRange', LINUX_FILES.portRange, parsePortRange);
+    return { patch: { localPortRange: values[0] ?? null }, errors };
+  },
+};
+
+export const LINUX_SAMPLERS: readonly Sampler<LinuxContext>[] = [
+  ipSocketSampler('tcp'),
+  ipSocketSampler('udp'),
+  unixSampler,
+  interfacesSampler,
+  routesSampler,
+  countersSampler,
+  sockstatSampler,
+  conntrackSampler,
+  portRangeSampler,
+];
+
+/** Only what the fast listener watch needs. */
+export const LISTENER_SAMPLERS: readonly Sampler<LinuxContext>[] = [ipSocketSampler('tcp'), ipSocketSampler('udp')];
