@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { LINUX_FILES } from '../samplers/linux.js';
@@ -38,7 +38,8 @@ async function recordProcess(procRoot: string, dir: string, pid: string): Promis
   if (links.length === 0) return false;
   const target = path.join(dir, pid);
   await mkdir(path.join(target, 'fd'), { recursive: true });
-  await copyFile(path.join(procRoot, pid, 'comm'), path.join(target, 'comm')).catch(() => undefined);
+  const comm = await readFile(path.join(procRoot, pid, 'comm')).catch(() => null);
+  if (comm) await writeFile(path.join(target, 'comm'), comm);
   await Promise.all(links.map(([fd, link]) => symlink(link, path.join(target, 'fd', fd))));
   return true;
 }
