@@ -2,6 +2,7 @@ import { mkdir, readFile, readdir, readlink, symlink, writeFile } from 'node:fs/
 import path from 'node:path';
 import type { Command } from 'commander';
 import { LINUX_FILES } from '../samplers/linux.js';
+import { LINK_FILES } from '../sysfs/net_class.js';
 import { socketInodeOfLink } from '../procfs/socket_owners.js';
 
 export interface RecordResult {
@@ -44,9 +45,23 @@ async function recordProcess(procRoot: string, dir: string, pid: string): Promis
   return true;
 }
 
-export async function recordProcfs(procRoot: string, dir: string): Promise<RecordResult> {
+/** The sysfs files the interfaces sampler reads, into DIR/sysfs (replay with `--sysfs DIR/sysfs`). */
+async function copyLinkFiles(sysRoot: string, dir: string): Promise<void> {
+  const names = await readdir(path.join(sysRoot, 'class/net')).catch(() => [] as string[]);
+  for (const name of names) {
+    const target = path.join(dir, 'sysfs/class/net', name);
+    await mkdir(target, { recursive: true });
+    for (const file of LINK_FILES) {
+      const text = await readFile(path.join(sysRoot, 'class/net', name, file)).catch(() => null);
+      if (text) await writeFile(path.join(target, file), text);
+    }
+  }
+}
+
+export async function recordProcfs(procRoot: string, dir: string, sysRoot = '/sys'): Promise<RecordResult> {
   const result: RecordResult = { copied: [], missing: [], processes: 0 };
   await copyKernelFiles(procRoot, dir, result);
+  await copyLinkFiles(sysRoot, dir);
   const pids = (await readdir(procRoot)).filter((name) => /^\d+$/.test(name));
   for (const pid of pids) if (await recordProcess(procRoot, dir, pid)) result.processes++;
   return result;
@@ -58,10 +73,12 @@ export function registerRecordCommand(program: Command): void {
     .description('copy every procfs file the samplers read (and socket fd links) into DIR, to replay with --procfs DIR')
     .argument('<dir>', 'directory to write')
     .option('--procfs <dir>', 'procfs mount point to record from', '/proc')
-    .action(async (dir: string, options: { procfs: string }) => {
-      const result = await recordProcfs(options.procfs, dir);
+    .option('--sysfs <dir>', 'sysfs mount point to record from (written to DIR/sysfs)', '/sys')
+    .action(async (dir: string, options: { procfs: string; sysfs: string }) => {
+      const result = await recordProcfs(options.procfs, dir, options.sysfs);
       process.stderr.write(
         `recorded ${result.copied.length} files and the socket fds of ${result.processes} processes into ${dir}` +
+          ` (replay: netstat-otel snapshot --procfs ${dir} --sysfs ${dir}/sysfs)` +
           (result.missing.length ? `; not present: ${result.missing.join(', ')}` : '') + '\n',
       );
     });

@@ -1,4 +1,5 @@
 import { TCP_STATES, type Snapshot } from '../snapshot/types.js';
+import { outboundByProcess } from '../snapshot/derive.js';
 import { endpoint, percent, renderTable, type Cell } from './table.js';
 
 /** The counters a person checks first, with the section they live in. */
@@ -37,13 +38,24 @@ function listenersSection(s: Snapshot): string {
 }
 
 function interfacesSection(s: Snapshot): string {
-  const rows = s.interfaces.map((i): Cell[] => [i.name, i.rxBytes, i.rxPackets, i.rxErrors, i.rxDropped, i.txBytes, i.txPackets, i.txErrors, i.txDropped]);
-  return section('Interfaces', renderTable(['Iface', 'RX-Bytes', 'RX-Pkts', 'RX-Err', 'RX-Drop', 'TX-Bytes', 'TX-Pkts', 'TX-Err', 'TX-Drop'], rows));
+  const rows = s.interfaces.map((i): Cell[] => [i.name, i.operState ?? null, i.mtu == null ? null : String(i.mtu), i.rxBytes, i.rxPackets, i.rxErrors, i.rxDropped, i.txBytes, i.txPackets, i.txErrors, i.txDropped]);
+  return section('Interfaces (counters since boot)', renderTable(['Iface', 'State', 'MTU', 'RX-Bytes', 'RX-Pkts', 'RX-Err', 'RX-Drop', 'TX-Bytes', 'TX-Pkts', 'TX-Err', 'TX-Drop'], rows));
+}
+
+const TOP_PROCESSES = 10;
+
+function outboundSection(s: Snapshot): string {
+  const rows = outboundByProcess(s.sockets, s.listeners).slice(0, TOP_PROCESSES).map((p): Cell[] => [
+    p.pid === null ? '-' : `${p.pid}/${p.process ?? '?'}`,
+    p.connections,
+    p.remotes.slice(0, 3).map((r) => `${endpoint(r.address, r.port)} (${r.connections})`).join(', '),
+  ]);
+  return section('Outbound TCP connections by process', rows.length ? renderTable(['PID/Program', 'Conns', 'Top remotes'], rows) : 'none');
 }
 
 function routesSection(s: Snapshot): string {
   const gateways = s.defaultGateways.map((g) => `${g.gateway} dev ${g.interface ?? '?'}`).join(', ') || 'none';
-  const rows = s.routes.map((r): Cell[] => [r.destination, r.gateway ?? '*', r.flags, r.metric, r.interface]);
+  const rows = s.routes.map((r): Cell[] => [r.destination, r.gateway ?? '*', r.flags, r.metric === null ? null : String(r.metric), r.interface]);
   return section(`Routes (default gateway: ${gateways})`, renderTable(['Destination', 'Gateway', 'Flags', 'Metric', 'Iface'], rows));
 }
 
@@ -77,6 +89,7 @@ export function renderSnapshotText(s: Snapshot): string {
     `netstat-otel snapshot at ${s.timestamp} (${s.platform})`,
     statesSection(s),
     listenersSection(s),
+    outboundSection(s),
     interfacesSection(s),
     routesSection(s),
     resourcesSection(s),

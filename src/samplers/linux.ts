@@ -4,15 +4,17 @@ import { parseNetDev } from '../procfs/net_dev.js';
 import { parseNetIpv6Route } from '../procfs/net_ipv6_route.js';
 import { parseNetRoute } from '../procfs/net_route.js';
 import { parseNetUnix } from '../procfs/net_unix.js';
-import type { ProcFs } from '../procfs/procfs.js';
+import type { KernelFs } from '../procfs/kernel_fs.js';
 import { parseSnmp } from '../procfs/snmp.js';
 import { parseSockstat } from '../procfs/sockstat.js';
 import { parsePortRange, parseSysctlInteger } from '../procfs/sysctl.js';
+import { LINK_FILES, parseLinkInfo, type LinkFile, type LinkInfo } from '../sysfs/net_class.js';
 import type { Counters, SampleError, Sockstat } from '../snapshot/types.js';
 import { issuesToErrors, type Sampler, type SamplerOutput } from './sampler.js';
 
 export interface LinuxContext {
-  procfs: ProcFs;
+  procfs: KernelFs;
+  sysfs: KernelFs;
 }
 
 /**
@@ -45,7 +47,7 @@ interface FileText {
   text: string | null;
 }
 
-async function readFileText(procfs: ProcFs, relative: string, errors: SampleError[], source: string): Promise<FileText> {
+async function readFileText(procfs: KernelFs, relative: string, errors: SampleError[], source: string): Promise<FileText> {
   const file = procfs.path(relative);
   try {
     return { file, text: await procfs.read(relative) };
@@ -56,13 +58,18 @@ async function readFileText(procfs: ProcFs, relative: string, errors: SampleErro
   }
 }
 
+interface Parsed<T> {
+  values: T[];
+  errors: SampleError[];
+}
+
 /** Reads a sampler's files and applies one parser to each that exists. */
 async function parseFiles<T>(
   context: LinuxContext,
   source: string,
   files: readonly string[],
   parse: (text: string, file: string, relative: string) => ParseResult<T>,
-): Promise<{ values: T[]; errors: SampleError[] }> {
+): Promise<Parsed<T>> {
   const errors: SampleError[] = [];
   const texts = await Promise.all(files.map((f) => readFileText(context.procfs, f, errors, source)));
   const values: T[] = [];
@@ -98,11 +105,25 @@ const unixSampler: Sampler<LinuxContext> = {
   },
 };
 
+async function readLinkInfo(sysfs: KernelFs, name: string, errors: SampleError[]): Promise<LinkInfo> {
+  const dir = `class/net/${name}`;
+  const texts = Object.fromEntries(
+    await Promise.all(LINK_FILES.map(async (f) => [f, await sysfs.read(`${dir}/${f}`).catch(() => null)] as const)),
+  ) as Record<LinkFile, string | null>;
+  const result = parseLinkInfo(texts, sysfs.path(dir));
+  errors.push(...issuesToErrors('interfaces', result.issues));
+  return result.value;
+}
+
+/** Counters from /proc/net/dev, joined with link state from sysfs (absent in containers without /sys: nulls). */
 const interfacesSampler: Sampler<LinuxContext> = {
   name: 'interfaces',
   async sample(context) {
     const { values, errors } = await parseFiles(context, 'interfaces', LINUX_FILES.interfaces, parseNetDev);
-    return { patch: { interfaces: values.flat() }, errors };
+    const interfaces = await Promise.all(
+      values.flat().map(async (i) => ({ ...i, ...(await readLinkInfo(context.sysfs, i.name, errors)) })),
+    );
+    return { patch: { interfaces }, errors };
   },
 };
 
@@ -138,10 +159,12 @@ const sockstatSampler: Sampler<LinuxContext> = {
 const conntrackSampler: Sampler<LinuxContext> = {
   name: 'conntrack',
   async sample(context) {
-    const { values, errors } = await parseFiles(context, 'conntrack', LINUX_FILES.conntrack, parseSysctlInteger);
-    const [count, max] = values;
-    const conntrack = count !== undefined && max !== undefined && count !== null && max !== null ? { count, max } : null;
-    return { patch: { conntrack }, errors };
+    const [countFile, maxFile] = LINUX_FILES.conntrack;
+    const [count, max] = await Promise.all(
+      [countFile, maxFile].map((f) => parseFiles(context, 'conntrack', [f], parseSysctlInteger)),
+    ) as [Parsed<number | null>, Parsed<number | null>];
+    const [c, m] = [count.values[0] ?? null, max.values[0] ?? null];
+    return { patch: { conntrack: c !== null && m !== null ? { count: c, max: m } : null }, errors: [...count.errors, ...max.errors] };
   },
 };
 

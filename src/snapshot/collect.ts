@@ -1,4 +1,4 @@
-import { ProcFs } from '../procfs/procfs.js';
+import { KernelFs } from '../procfs/kernel_fs.js';
 import { scanSocketOwners, type SocketOwnerScan } from '../procfs/socket_owners.js';
 import { LINUX_SAMPLERS, LISTENER_SAMPLERS, type LinuxContext } from '../samplers/linux.js';
 import { mergeRuns, runSamplers } from '../samplers/sampler.js';
@@ -51,7 +51,7 @@ function attribute(sockets: SocketRecord[], procRoot: string): SampleError[] {
 }
 
 function context(options: CollectOptions): LinuxContext {
-  return { procfs: new ProcFs(options.procfs ?? '/proc') };
+  return { procfs: new KernelFs(options.procfs ?? '/proc'), sysfs: new KernelFs(options.sysfs ?? '/sys') };
 }
 
 /**

@@ -76,6 +76,11 @@ export interface InterfaceStats {
   txCollisions?: number | null;
   txCarrier?: number | null;
   txCompressed?: number | null;
+  /** From sysfs (Linux): `up`, `down`, `unknown`, ...; link speed; MTU; carrier up/down changes since boot. */
+  operState?: string | null;
+  speedMbps?: number | null;
+  mtu?: number | null;
+  carrierChanges?: number | null;
 }
 
 export interface Route {
