@@ -2,7 +2,9 @@
 import { Command } from 'commander';
 import { UsageError } from './errors.js';
 import { registerRecordCommand } from './commands/record.js';
+import { registerRunCommand } from './commands/run.js';
 import { registerSnapshotCommand } from './commands/snapshot.js';
+import { registerWatchCommand } from './commands/watch.js';
 
 /** Argument parsing only: each command lives in src/commands/ and registers itself here. */
 export function buildProgram(): Command {
@@ -11,8 +13,10 @@ export function buildProgram(): Command {
     .version(process.env['npm_package_version'] ?? '0.1.0')
     .showHelpAfterError();
   // COMMAND REGISTRATIONS (one line per command module)
+  registerRunCommand(program);
   registerSnapshotCommand(program);
   registerRecordCommand(program);
+  registerWatchCommand(program);
   return program;
 }
 

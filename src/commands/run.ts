@@ -1,0 +1,182 @@
+/**
+ * `netstat-otel run`: the sidecar. Samples once per interval, feeds every consumer (metrics first,
+ * then whatever the caller registers — the rules evaluator), exports over OTLP and optionally
+ * serves Prometheus, prints one status line per interval, and stops cleanly on SIGTERM/SIGINT.
+ */
+import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Command } from 'commander';
+import { formatDuration } from '../config/duration.js';
+import { resolveRunOptions, type RunFlags, type RunOptions } from '../config/run-options.js';
+import { UsageError } from '../errors.js';
+import type { Env } from '../export/otlp-config.js';
+import { packageVersion } from '../export/resource.js';
+import { createTelemetry, type Telemetry } from '../export/telemetry.js';
+import { registerMetrics } from '../metrics/instruments.js';
+import { LatestSnapshot } from '../metrics/latest.js';
+import type { SnapshotConsumer } from '../sidecar/consumer.js';
+import { createSidecarLog, type SidecarLog } from '../sidecar/log.js';
+import { closeConsumers, runLoop } from '../sidecar/loop.js';
+import { statusLine, summarize } from '../sidecar/status.js';
+import { collectSnapshot } from '../snapshot/collect.js';
+import type { Snapshot } from '../snapshot/types.js';
+
+/** What a consumer factory gets to build its consumer from. */
+export interface RunContext {
+  readonly options: RunOptions;
+  readonly telemetry: Telemetry;
+  readonly log: SidecarLog;
+}
+
+/** Builds consumers that run after the metrics holder, in the order given (e.g. the rules evaluator). */
+export type ConsumerFactory = (
+  context: RunContext,
+) => SnapshotConsumer | SnapshotConsumer[] | Promise<SnapshotConsumer | SnapshotConsumer[]>;
+
+export interface RunDeps {
+  consumers?: readonly ConsumerFactory[];
+  /** Replaces collectSnapshot (tests). */
+  sample?: (options: RunOptions) => Promise<Snapshot>;
+  /** Abort to stop the sidecar (the command wires SIGTERM/SIGINT to it). */
+  signal?: AbortSignal;
+  log?: SidecarLog;
+  /** Where OTEL_* are read from (tests). Default process.env. */
+  env?: Env;
+}
+
+/** How long closing consumers and flushing telemetry may take after a stop request. */
+export const SHUTDOWN_BUDGET_MS = 4_000;
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function describeTargets(options: RunOptions, telemetry: Telemetry): string {
+  const { endpoints } = telemetry;
+  const parts = [`sampling every ${formatDuration(options.intervalMs)}`];
+  if (endpoints.metrics !== null) parts.push(`metrics -> ${endpoints.metrics} (${endpoints.protocol})`);
+  if (endpoints.logs !== null) parts.push(`logs -> ${endpoints.logs}`);
+  if (endpoints.prometheus !== null) parts.push(`prometheus on ${endpoints.prometheus}`);
+  return parts.join('; ');
+}
+
+/** Runs the sidecar until `--once` is done or the signal aborts; resolves with the exit code. */
+export async function runSidecar(options: RunOptions, deps: RunDeps = {}): Promise<number> {
+  const log = deps.log ?? createSidecarLog(options.logFormat);
+  if (deps.sample === undefined && !existsSync(options.procfs)) {
+    throw new UsageError(`procfs ${options.procfs} does not exist (give another with --procfs DIR)`);
+  }
+  const sample =
+    deps.sample ??
+    ((o: RunOptions) => collectSnapshot({ procfs: o.procfs, sysfs: o.sysfs, attribution: o.attribution }));
+
+  const telemetry = await createTelemetry({
+    // Exports follow the samples (flushMetrics below) rather than a timer of their own.
+    metricExportIntervalMillis: null,
+    maxExportMillis: options.intervalMs,
+    prometheus: options.prometheusPort === null ? null : { port: options.prometheusPort, host: options.prometheusHost },
+    log,
+    env: deps.env,
+  });
+  const latest = new LatestSnapshot();
+  registerMetrics(telemetry.meterProvider.getMeter('netstat-otel', packageVersion()), latest, {
+    onError: (group, err) => log.error(`metrics group ${group} failed: ${errorText(err)}`, { event: 'metrics_error', group }),
+  });
+
+  const consumers: SnapshotConsumer[] = [latest];
+  const context: RunContext = { options, telemetry, log };
+  try {
+    for (const factory of deps.consumers ?? []) consumers.push(...[await factory(context)].flat());
+  } catch (err) {
+    await telemetry.shutdown({ finalMetricExport: false });
+    throw err;
+  }
+
+  log.info(`netstat-otel ${packageVersion()}: ${describeTargets(options, telemetry)}`, {
+    event: 'start',
+    intervalMs: options.intervalMs,
+    once: options.once,
+    endpoints: telemetry.endpoints,
+    consumers: consumers.map((c) => c.name),
+  });
+
+  const onError = (where: string, err: unknown) => log.error(`${where}: ${errorText(err)}`, { event: 'error', where });
+  await runLoop({
+    intervalMs: options.intervalMs,
+    once: options.once,
+    sample: () => sample(options),
+    consumers,
+    signal: deps.signal,
+    onError,
+    afterEach: async (snapshot, tick) => {
+      const summary = summarize(snapshot);
+      log.info(statusLine(summary), { event: 'sample', ...summary, sampleMs: Math.round(tick.sampleMs) });
+      await telemetry.flushMetrics();
+    },
+  });
+
+  // Every sample was exported right after it was taken; shutdown only needs to flush log records.
+  // Bounded: a dead collector must not hold the process past the stop budget.
+  const done = (async () => {
+    await closeConsumers(consumers, SHUTDOWN_BUDGET_MS / 2, onError);
+    await telemetry.shutdown({ finalMetricExport: false });
+  })();
+  const budget = sleep(SHUTDOWN_BUDGET_MS, 'late' as const, { ref: false });
+  if ((await Promise.race([done.then(() => 'done' as const), budget])) === 'late') {
+    log.warn(`shutdown did not finish within ${SHUTDOWN_BUDGET_MS} ms; pending exports dropped`, { event: 'stop_timeout' });
+  }
+  return 0;
+}
+
+interface RunCommandFlags extends RunFlags {
+  attribution?: boolean;
+}
+
+/**
+ * Adds `run` to the program. `deps.consumers` are built once telemetry exists and run after the
+ * metrics holder, e.g. `registerRunCommand(program, { consumers: [createRulesConsumer] })`.
+ */
+export function registerRunCommand(program: Command, deps: Omit<RunDeps, 'signal'> = {}): Command {
+  return program
+    .command('run')
+    .description('run the sidecar: sample every interval, export OTLP metrics and alert logs, print a status line')
+    .option('--config <file>', 'JSON file with the same option names as the flags (flags win)')
+    .option('--rules <path>', 'rules file or directory of *.json files (default: the shipped rules/)')
+    .option('--interval <duration>', 'sampling and export interval, e.g. 60s, 1m, 500ms (default 60s, or OTEL_METRIC_EXPORT_INTERVAL)')
+    .option('--once', 'sample once, export metrics and alert logs, flush, exit 0')
+    .option('--procfs <dir>', 'procfs mount point (default /proc)')
+    .option('--sysfs <dir>', 'sysfs mount point (default /sys)')
+    .option('--no-attribution', 'skip the /proc/<pid>/fd scan that maps sockets to processes')
+    .option('--prometheus-port <port>', 'also serve Prometheus metrics on this port (0: any free port)')
+    .option('--prometheus-host <host>', 'address the Prometheus endpoint binds to (default 127.0.0.1)')
+    .option('--log-format <format>', 'stderr lines as text or json (default text)')
+    .action(async (flags: RunCommandFlags, command: Command) => {
+      // Commander fills `attribution: true` by default; only a typed --no-attribution should beat the config file.
+      const typed: RunFlags = { ...flags };
+      if (command.getOptionValueSource('attribution') !== 'cli') delete typed.attribution;
+      const options = resolveRunOptions(typed);
+
+      const controller = new AbortController();
+      let stopping = false;
+      const log = createSidecarLog(options.logFormat);
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (stopping) {
+          process.exit(130); // a second Ctrl-C: the person wants out now
+        }
+        stopping = true;
+        log.info(`${signal}: flushing and stopping`, { event: 'stop', signal });
+        controller.abort();
+        // Backstop: runSidecar bounds its own shutdown, but a wedged sample must not hold us either.
+        setTimeout(() => {
+          log.warn('shutdown took too long; exiting anyway', { event: 'stop_timeout' });
+          process.exit(0);
+        }, SHUTDOWN_BUDGET_MS + 1_000).unref();
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+
+      const code = await runSidecar(options, { ...deps, log, signal: controller.signal });
+      // Keep-alive sockets of the OTLP exporters would hold the event loop open for a while.
+      process.exit(code);
+    });
+}

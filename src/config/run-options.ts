@@ -1,0 +1,146 @@
+/**
+ * `run`'s options from three places, strongest first: command-line flags, the `--config` JSON
+ * file (same option names, camelCase or kebab-case), then the environment
+ * (OTEL_METRIC_EXPORT_INTERVAL for the interval) and built-in defaults.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { UsageError } from '../errors.js';
+import type { LogFormat } from '../sidecar/log.js';
+import { parseDuration } from './duration.js';
+
+export interface RunOptions {
+  /** The --config file read, if any (absolute). */
+  configFile: string | null;
+  /** --rules file or directory; null means the shipped rules/ (resolved by the rules loader). */
+  rules: string | null;
+  intervalMs: number;
+  once: boolean;
+  procfs: string;
+  sysfs: string;
+  /** Map sockets to processes (the /proc/<pid>/fd scan). */
+  attribution: boolean;
+  /** Serve Prometheus /metrics on this port (0: any free port); null: off. */
+  prometheusPort: number | null;
+  prometheusHost: string;
+  logFormat: LogFormat;
+}
+
+/** What the command line gave: only flags the user typed are set. */
+export interface RunFlags {
+  config?: string;
+  rules?: string;
+  interval?: string;
+  once?: boolean;
+  procfs?: string;
+  sysfs?: string;
+  attribution?: boolean;
+  prometheusPort?: string;
+  prometheusHost?: string;
+  logFormat?: string;
+}
+
+export const DEFAULT_INTERVAL_MS = 60_000;
+/** Below this the sampler would mostly measure itself. */
+export const MIN_INTERVAL_MS = 100;
+
+const port = z.number().int().min(0).max(65_535);
+const duration = z.union([z.string(), z.number().positive()]);
+
+/** The config file: flag names, camelCase or kebab-case. Unknown keys are errors (typos would silently do nothing). */
+const fileSchema = z
+  .object({
+    rules: z.string().optional(),
+    interval: duration.optional(),
+    once: z.boolean().optional(),
+    procfs: z.string().optional(),
+    sysfs: z.string().optional(),
+    attribution: z.boolean().optional(),
+    prometheusPort: port.nullable().optional(),
+    'prometheus-port': port.nullable().optional(),
+    prometheusHost: z.string().optional(),
+    'prometheus-host': z.string().optional(),
+    logFormat: z.enum(['text', 'json']).optional(),
+    'log-format': z.enum(['text', 'json']).optional(),
+  })
+  .strict();
+
+type FileOptions = z.infer<typeof fileSchema>;
+
+export function readConfigFile(file: string): FileOptions {
+  const absolute = path.resolve(file);
+  if (/\.ya?ml$/i.test(absolute)) {
+    throw new UsageError(`${file}: only JSON config files are supported (the same keys as the flags)`);
+  }
+  let text: string;
+  try {
+    text = readFileSync(absolute, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read config ${file}: ${(err as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${file}: not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const reasons = parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`);
+    throw new UsageError(`${file}: ${reasons.join('; ')}`);
+  }
+  // Paths in a config file are relative to the file, not to wherever the sidecar was started.
+  const dir = path.dirname(absolute);
+  const rel = (p: string | undefined) => (p === undefined ? undefined : path.resolve(dir, p));
+  return { ...parsed.data, rules: rel(parsed.data.rules), procfs: rel(parsed.data.procfs), sysfs: rel(parsed.data.sysfs) };
+}
+
+function intervalMs(value: string | number, where: string): number {
+  let ms: number;
+  try {
+    ms = typeof value === 'number' ? value : parseDuration(value);
+  } catch (err) {
+    throw new UsageError(`${where}: ${(err as Error).message}`);
+  }
+  if (!(ms >= MIN_INTERVAL_MS)) throw new UsageError(`${where}: interval must be at least ${MIN_INTERVAL_MS}ms`);
+  return ms;
+}
+
+function portFlag(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 65_535) throw new UsageError(`--prometheus-port: ${value} is not a port number (0-65535)`);
+  return n;
+}
+
+export function resolveRunOptions(flags: RunFlags, env: Readonly<Record<string, string | undefined>> = process.env): RunOptions {
+  const file: FileOptions = flags.config !== undefined ? readConfigFile(flags.config) : {};
+  const pick = <T>(...values: (T | undefined)[]): T | undefined => values.find((v) => v !== undefined);
+
+  let interval = DEFAULT_INTERVAL_MS;
+  const envInterval = env['OTEL_METRIC_EXPORT_INTERVAL']?.trim();
+  if (flags.interval !== undefined) interval = intervalMs(flags.interval, '--interval');
+  else if (file.interval !== undefined) interval = intervalMs(file.interval, `${flags.config}: interval`);
+  // An unusable OTel variable is ignored, as the OTel SDKs do; only our own inputs are errors.
+  else if (envInterval && Number(envInterval) > 0) interval = intervalMs(Number(envInterval), 'OTEL_METRIC_EXPORT_INTERVAL (milliseconds)');
+
+  const prometheusPort =
+    flags.prometheusPort !== undefined
+      ? portFlag(flags.prometheusPort)
+      : (pick(file.prometheusPort, file['prometheus-port']) ?? null);
+  const logFormat = pick(flags.logFormat, file.logFormat, file['log-format']) ?? 'text';
+  if (logFormat !== 'text' && logFormat !== 'json') throw new UsageError(`--log-format: ${logFormat} is not text or json`);
+
+  return {
+    configFile: flags.config !== undefined ? path.resolve(flags.config) : null,
+    rules: pick(flags.rules, file.rules) ?? null,
+    intervalMs: interval,
+    once: pick(flags.once, file.once) ?? false,
+    procfs: pick(flags.procfs, file.procfs) ?? '/proc',
+    sysfs: pick(flags.sysfs, file.sysfs) ?? '/sys',
+    attribution: pick(flags.attribution, file.attribution) ?? true,
+    prometheusPort,
+    prometheusHost: pick(flags.prometheusHost, file.prometheusHost, file['prometheus-host']) ?? '127.0.0.1',
+    logFormat,
+  };
+}

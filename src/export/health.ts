@@ -1,0 +1,151 @@
+/**
+ * Says on stderr when the collector goes away and when it comes back — once per transition, not
+ * once per interval. The OTLP exporters already retry; these wrappers only watch their results,
+ * so a dead collector costs a dropped export, never the process.
+ */
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type {
+  AggregationOption,
+  AggregationTemporality,
+  InstrumentType,
+  PushMetricExporter,
+  ResourceMetrics,
+} from '@opentelemetry/sdk-metrics';
+
+export interface TelemetryLog {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+function describe(error: Error | undefined): string {
+  if (error === undefined) return 'export failed';
+  const code = (error as { code?: unknown }).code;
+  // OTLPExporterError carries the HTTP status in `code`; network errors carry ECONNREFUSED etc.
+  const data = (error as { data?: unknown }).data;
+  const detail = typeof data === 'string' && data !== '' ? ` ${data.slice(0, 200)}` : '';
+  if (typeof code === 'number') return `HTTP ${code}${detail}`;
+  return error.message || String(error);
+}
+
+export class ExportHealth {
+  #state: 'unknown' | 'ok' | 'failing' = 'unknown';
+  #failures = 0;
+
+  constructor(
+    readonly url: string,
+    readonly signal: string,
+    private readonly log: TelemetryLog,
+  ) {}
+
+  get state(): 'unknown' | 'ok' | 'failing' {
+    return this.#state;
+  }
+
+  /** Exports that failed since the collector was last reachable. */
+  get failures(): number {
+    return this.#failures;
+  }
+
+  record(result: ExportResult): void {
+    if (result.code === ExportResultCode.SUCCESS) {
+      if (this.#state === 'failing') {
+        this.log.info(`collector at ${this.url} reachable again (${this.signal}; ${this.#failures} export(s) lost)`, {
+          event: 'collector_reachable',
+          url: this.url,
+          signal: this.signal,
+          failedExports: this.#failures,
+        });
+      }
+      this.#state = 'ok';
+      this.#failures = 0;
+      return;
+    }
+    this.#failures += 1;
+    if (this.#state !== 'failing') {
+      const reason = describe(result.error);
+      this.log.warn(`collector at ${this.url} unreachable: ${reason}; retrying`, {
+        event: 'collector_unreachable',
+        url: this.url,
+        signal: this.signal,
+        reason,
+      });
+      this.#state = 'failing';
+    }
+  }
+}
+
+export class HealthTrackingMetricExporter implements PushMetricExporter {
+  /**
+   * Set before shutdown when the latest data was already exported: the reader's shutdown always
+   * exports once more, which would send the same snapshot twice (and wait on a dead collector twice).
+   */
+  skipExports = false;
+
+  constructor(
+    private readonly inner: PushMetricExporter,
+    readonly health: ExportHealth,
+  ) {}
+
+  export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
+    if (this.skipExports) {
+      resultCallback({ code: ExportResultCode.SUCCESS });
+      return;
+    }
+    try {
+      this.inner.export(metrics, (result) => {
+        this.health.record(result);
+        resultCallback(result);
+      });
+    } catch (err) {
+      const result = { code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) };
+      this.health.record(result);
+      resultCallback(result);
+    }
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush();
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+
+  // The reader asks the exporter for temporality and aggregation; answer as the OTLP exporter does.
+  selectAggregationTemporality(instrumentType: InstrumentType): AggregationTemporality {
+    return this.inner.selectAggregationTemporality!(instrumentType);
+  }
+
+  selectAggregation(instrumentType: InstrumentType): AggregationOption {
+    return this.inner.selectAggregation!(instrumentType);
+  }
+}
+
+export class HealthTrackingLogExporter implements LogRecordExporter {
+  constructor(
+    private readonly inner: LogRecordExporter,
+    readonly health: ExportHealth,
+  ) {}
+
+  export(logs: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
+    try {
+      this.inner.export(logs, (result) => {
+        this.health.record(result);
+        resultCallback(result);
+      });
+    } catch (err) {
+      const result = { code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) };
+      this.health.record(result);
+      resultCallback(result);
+    }
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush();
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * Everything that leaves the process: a MeterProvider (OTLP push + optional Prometheus pull) and
+ * a LoggerProvider (OTLP logs, for alert records), over one Resource. Configured from the standard
+ * OTEL_* environment variables; the caller only decides the interval and the Prometheus port.
+ */
+import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
+import { OTLPLogExporter as OTLPLogExporterJson } from '@opentelemetry/exporter-logs-otlp-http';
+import { OTLPLogExporter as OTLPLogExporterProto } from '@opentelemetry/exporter-logs-otlp-proto';
+import { OTLPMetricExporter as OTLPMetricExporterJson } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as OTLPMetricExporterProto } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { withPrometheusNames } from '../metrics/prometheus_names.js';
+import type { Resource } from '@opentelemetry/resources';
+import { BatchLogRecordProcessor, LoggerProvider, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { UsageError } from '../errors.js';
+import { ExportHealth, HealthTrackingLogExporter, HealthTrackingMetricExporter, type TelemetryLog } from './health.js';
+import {
+  exportersFromEnv,
+  resolveEndpoint,
+  resolveProtocol,
+  timeoutFromEnv,
+  type Env,
+  type OtlpProtocol,
+} from './otlp-config.js';
+import { buildResource } from './resource.js';
+
+/** setInterval's ceiling (~24.8 days); larger values fire immediately. */
+const NEVER_MS = 2_147_483_647;
+
+export const DEFAULT_PROMETHEUS_HOST = '127.0.0.1';
+export const DEFAULT_PROMETHEUS_PORT = 9464;
+
+export interface TelemetryConfig {
+  /**
+   * How often the periodic reader exports on its own. `null`: only when `flushMetrics()` is
+   * called — what `run` does right after each sample, so every export carries a fresh snapshot
+   * instead of one up to an interval old.
+   */
+  metricExportIntervalMillis: number | null;
+  /**
+   * Cap on one export, retries included, on top of OTEL_EXPORTER_OTLP_TIMEOUT (default 10 s) and
+   * the export interval. `run` passes its sampling interval so an export against a dead collector
+   * ends before the next sample is due.
+   */
+  maxExportMillis?: number;
+  /** Serve /metrics for Prometheus. Default host 127.0.0.1: exposing it further is a decision. */
+  prometheus?: { port: number; host?: string } | null;
+  /** Where collector up/down transitions are reported. Default: plain lines on stderr. */
+  log?: TelemetryLog;
+  /** Environment to read OTEL_* from (tests). Default process.env. */
+  env?: Env;
+  /** Resource to use instead of detecting one (tests). */
+  resource?: Resource;
+}
+
+export interface TelemetryEndpoints {
+  protocol: OtlpProtocol;
+  /** OTLP URLs, or null when the signal's exporter is `none`. */
+  metrics: string | null;
+  logs: string | null;
+  /** The Prometheus scrape URL, once the server listens. */
+  prometheus: string | null;
+}
+
+export interface Telemetry {
+  readonly meterProvider: MeterProvider;
+  /** For alert log records: `telemetry.loggerProvider.getLogger('netstat-otel.alerts')`. */
+  readonly loggerProvider: LoggerProvider;
+  readonly resource: Resource;
+  readonly endpoints: TelemetryEndpoints;
+  /** Collector reachability per signal (null when that signal is not exported over OTLP). */
+  readonly health: { metrics: ExportHealth | null; logs: ExportHealth | null };
+  /** Collect and export metrics now; never rejects. */
+  flushMetrics(): Promise<void>;
+  /** Flush metrics and pending log records; never rejects. */
+  forceFlush(): Promise<void>;
+  /**
+   * Flush, stop the Prometheus server and release everything; never rejects; idempotent.
+   * `finalMetricExport: false` skips the extra metric export the SDK does on shutdown, for callers
+   * that just called flushMetrics() (run does, after every sample). Log records are always flushed.
+   */
+  shutdown(options?: { finalMetricExport?: boolean }): Promise<void>;
+}
+
+const stderrLog: TelemetryLog = {
+  info: (message) => process.stderr.write(`${message}\n`),
+  warn: (message) => process.stderr.write(`${message}\n`),
+};
+
+/** OTEL_LOG_LEVEL turns on the SDK's own diagnostics, as in other OTel SDKs. */
+function installDiagLogger(env: Env): void {
+  const level = env['OTEL_LOG_LEVEL']?.trim().toUpperCase();
+  if (level === undefined || level === '' || level === 'NONE') return;
+  const value = DiagLogLevel[level as keyof typeof DiagLogLevel];
+  if (typeof value === 'number') diag.setLogger(new DiagConsoleLogger(), { logLevel: value, suppressOverrideMessage: true });
+}
+
+function metricExporter(protocol: OtlpProtocol, url: string, timeoutMillis: number) {
+  // Headers, compression and TLS files come from OTEL_EXPORTER_OTLP_* inside the exporter.
+  return protocol === 'http/json'
+    ? new OTLPMetricExporterJson({ url, timeoutMillis })
+    : new OTLPMetricExporterProto({ url, timeoutMillis });
+}
+
+function logExporter(protocol: OtlpProtocol, url: string, timeoutMillis: number) {
+  return protocol === 'http/json'
+    ? new OTLPLogExporterJson({ url, timeoutMillis })
+    : new OTLPLogExporterProto({ url, timeoutMillis });
+}
+
+interface PrometheusEndpoint {
+  reader: PrometheusExporter;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The exporter's built-in server treats port 0 as "use 9464"; serving from our own server gives
+ * `--prometheus-port 0` (any free port) and reports the bound address. We serialize ourselves so
+ * the names carry unit suffixes exactly as an OTLP-fed Prometheus backend names them, and one
+ * dashboard works for both paths.
+ */
+async function servePrometheus(reader: PrometheusExporter, serializer: PrometheusSerializer, response: ServerResponse): Promise<void> {
+  try {
+    const { resourceMetrics, errors } = await reader.collect();
+    for (const err of errors) diag.error('prometheus collection', err);
+    response.setHeader('content-type', 'text/plain; version=0.0.4; charset=utf-8');
+    response.end(serializer.serialize(withPrometheusNames(resourceMetrics)));
+  } catch (err) {
+    response.statusCode = 500;
+    response.end(`# failed to collect metrics: ${(err as Error).message}\n`);
+  }
+}
+
+async function startPrometheus(port: number, host: string): Promise<PrometheusEndpoint> {
+  const reader = new PrometheusExporter({ preventServerStart: true });
+  const serializer = new PrometheusSerializer();
+  const server = createServer((request, response) => {
+    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (request.method === 'GET' && pathname === '/metrics') {
+      void servePrometheus(reader, serializer, response);
+    } else {
+      response.statusCode = 404;
+      response.end('not found: scrape /metrics\n');
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host }, () => resolve());
+  }).catch((err: unknown) => {
+    throw new UsageError(`cannot serve Prometheus metrics on ${host}:${port}: ${(err as Error).message}`);
+  });
+  server.unref();
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    reader,
+    url: `http://${shownHost}:${address.port}/metrics`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export async function createTelemetry(config: TelemetryConfig): Promise<Telemetry> {
+  const env = config.env ?? process.env;
+  const log = config.log ?? stderrLog;
+  installDiagLogger(env);
+
+  const metricExporters = exportersFromEnv('metrics', env);
+  const logExporters = exportersFromEnv('logs', env);
+  const otlpMetrics = metricExporters.has('otlp');
+  const otlpLogs = logExporters.has('otlp');
+  // Resolve (and validate) before anything listens, so a bad variable fails fast.
+  const protocol = resolveProtocol('metrics', env);
+  const logsProtocol = resolveProtocol('logs', env);
+  const metricsUrl = otlpMetrics ? resolveEndpoint('metrics', env) : null;
+  const logsUrl = otlpLogs ? resolveEndpoint('logs', env) : null;
+
+  const interval = config.metricExportIntervalMillis;
+  const cap = Math.min(config.maxExportMillis ?? Number.POSITIVE_INFINITY, interval ?? Number.POSITIVE_INFINITY);
+  const exportTimeout = Math.max(1, Math.min(timeoutFromEnv('metrics', env), cap));
+
+  const resource = config.resource ?? (await buildResource());
+  const readers: IMetricReader[] = [];
+  let metricsHealth: ExportHealth | null = null;
+  let otlpMetricExporter: HealthTrackingMetricExporter | null = null;
+  if (metricsUrl !== null) {
+    metricsHealth = new ExportHealth(metricsUrl, 'metrics', log);
+    otlpMetricExporter = new HealthTrackingMetricExporter(metricExporter(protocol, metricsUrl, exportTimeout), metricsHealth);
+    readers.push(
+      new PeriodicExportingMetricReader({
+        exporter: otlpMetricExporter,
+        exportIntervalMillis: interval ?? NEVER_MS,
+        exportTimeoutMillis: exportTimeout,
+      }),
+    );
+  }
+
+  let prometheus: PrometheusEndpoint | null = null;
+  const wantsPrometheus = config.prometheus ?? (metricExporters.has('prometheus') ? { port: DEFAULT_PROMETHEUS_PORT } : null);
+  if (wantsPrometheus !== null) {
+    prometheus = await startPrometheus(wantsPrometheus.port, wantsPrometheus.host ?? DEFAULT_PROMETHEUS_HOST);
+    readers.push(prometheus.reader);
+  }
+
+  const meterProvider = new MeterProvider({ resource, readers });
+
+  let logsHealth: ExportHealth | null = null;
+  const processors: LogRecordProcessor[] = [];
+  if (logsUrl !== null) {
+    logsHealth = new ExportHealth(logsUrl, 'logs', log);
+    const logTimeout = Math.max(1, Math.min(timeoutFromEnv('logs', env), cap));
+    processors.push(
+      new BatchLogRecordProcessor({
+        exporter: new HealthTrackingLogExporter(logExporter(logsProtocol, logsUrl, logTimeout), logsHealth),
+        // Alerts should leave within a second; a batch of them still goes out as one request.
+        scheduledDelayMillis: 1_000,
+        exportTimeoutMillis: logTimeout,
+      }),
+    );
+  }
+  const loggerProvider = new LoggerProvider({ resource, processors });
+
+  const settle = async (work: Promise<unknown>): Promise<void> => {
+    // The SDK reports export failures through the health wrappers; nothing here may reject.
+    try {
+      await work;
+    } catch {
+      /* already reported */
+    }
+  };
+  let shutdownPromise: Promise<void> | null = null;
+
+  return {
+    meterProvider,
+    loggerProvider,
+    resource,
+    endpoints: { protocol, metrics: metricsUrl, logs: logsUrl, prometheus: prometheus?.url ?? null },
+    health: { metrics: metricsHealth, logs: logsHealth },
+    flushMetrics: () => settle(meterProvider.forceFlush()),
+    forceFlush: () => settle(Promise.all([settle(meterProvider.forceFlush()), settle(loggerProvider.forceFlush())])),
+    shutdown: (options = {}) => {
+      if (options.finalMetricExport === false && otlpMetricExporter !== null) otlpMetricExporter.skipExports = true;
+      return (shutdownPromise ??= settle(
+        Promise.all([
+          settle(meterProvider.shutdown()),
+          settle(loggerProvider.shutdown()),
+          settle(prometheus?.close() ?? Promise.resolve()),
+        ]),
+      ));
+    },
+  };
+}
