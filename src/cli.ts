@@ -5,6 +5,8 @@ import { registerRecordCommand } from './commands/record.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSnapshotCommand } from './commands/snapshot.js';
 import { registerWatchCommand } from './commands/watch.js';
+import { registerRulesCommands } from './commands/rules.js';
+import { rulesConsumer } from './sidecar/rules_consumer.js';
 
 /** Argument parsing only: each command lives in src/commands/ and registers itself here. */
 export function buildProgram(): Command {
@@ -13,10 +15,11 @@ export function buildProgram(): Command {
     .version(process.env['npm_package_version'] ?? '0.1.0')
     .showHelpAfterError();
   // COMMAND REGISTRATIONS (one line per command module)
-  registerRunCommand(program);
+  registerRunCommand(program, { consumers: [rulesConsumer] });
   registerSnapshotCommand(program);
   registerRecordCommand(program);
   registerWatchCommand(program);
+  registerRulesCommands(program);
   return program;
 }
 

@@ -1,6 +1,8 @@
 /**
- * The sidecar's own stderr lines: `HH:MM:SS message` for people, or one JSON object per line
- * (`--log-format json`) for log shippers. stdout stays free for command output.
+ * The sidecar's own stderr lines: `TIME LEVEL message` for people, or one JSON object per line
+ * (`--log-format json`: time, level, message, fields) for log shippers. Alert lines
+ * (alerts/notify.ts) use the same shape, so one parser reads the whole stream. stdout stays free
+ * for command output.
  */
 export type LogFormat = 'text' | 'json';
 export type LogLevel = 'info' | 'warn' | 'error';
@@ -17,22 +19,13 @@ export interface LogOptions {
   now?: () => Date;
 }
 
-function clock(d: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
-
 export function createSidecarLog(format: LogFormat, options: LogOptions = {}): SidecarLog {
   const write = options.write ?? ((line: string) => process.stderr.write(line));
   const now = options.now ?? (() => new Date());
   const emit = (level: LogLevel, message: string, fields: Record<string, unknown> = {}): void => {
-    const at = now();
-    if (format === 'json') {
-      write(`${JSON.stringify({ time: at.toISOString(), level, msg: message, ...fields })}\n`);
-    } else {
-      const prefix = level === 'info' ? '' : `${level === 'warn' ? 'warning' : 'error'}: `;
-      write(`${clock(at)} ${prefix}${message}\n`);
-    }
+    const time = now().toISOString();
+    const upper = level.toUpperCase();
+    write(format === 'json' ? `${JSON.stringify({ time, level: upper, message, ...fields })}\n` : `${time} ${upper} ${message}\n`);
   };
   return {
     format,

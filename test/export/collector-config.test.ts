@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ENDPOINT } from '../../src/export/otlp-config.js';
 import { parseYaml, type YamlValue } from './mini-yaml.js';
-import { ROOT } from './sidecar-process.js';
+import { ROOT } from '../support/sidecar_process.js';
 
 type Obj = { [key: string]: YamlValue };
 const obj = (v: YamlValue | undefined, what: string): Obj => {

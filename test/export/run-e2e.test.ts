@@ -11,8 +11,8 @@ import { observationsOf } from '../../src/metrics/observe.js';
 import { METRICS, METRIC_NAMES, type MetricDefinition } from '../../src/metrics/table.js';
 import { collectSnapshot } from '../../src/snapshot/collect.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
-import { decodeMetrics, reservedClosedPort, startReceiver, type OtlpReceiver, type ReceivedMetrics } from './otlp-receiver.js';
-import { ensureBuilt, startSidecar, type Sidecar } from './sidecar-process.js';
+import { decodeMetrics, reservedClosedPort, startReceiver, type OtlpReceiver, type ReceivedMetrics } from '../support/otlp_receiver.js';
+import { ensureBuilt, startSidecar, type Sidecar } from '../support/sidecar_process.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -190,7 +190,7 @@ describe('run against a collector that is down', () => {
     expect(exit, sidecar.stderr()).toEqual({ code: 0, signal: null });
     const lines = sidecar.stderr().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l['event'])).toEqual(expect.arrayContaining(['start', 'sample', 'collector_unreachable']));
-    expect(lines.find((l) => l['event'] === 'sample')).toMatchObject({ level: 'info', tcp: { established: expect.any(Number) } });
+    expect(lines.find((l) => l['event'] === 'sample')).toMatchObject({ level: 'INFO', tcp: { established: expect.any(Number) } });
   }, 30_000);
 });
 

@@ -9,7 +9,7 @@ import { resolveRunOptions } from '../../src/config/run-options.js';
 import { createSidecarLog } from '../../src/sidecar/log.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import { busySnapshot } from '../metrics/fixtures.js';
-import { decodeMetrics, startReceiver, type OtlpReceiver } from './otlp-receiver.js';
+import { decodeMetrics, startReceiver, type OtlpReceiver } from '../support/otlp_receiver.js';
 
 let collector: OtlpReceiver | null = null;
 afterEach(async () => {
@@ -47,9 +47,9 @@ describe('runSidecar', () => {
     expect(seen).toEqual(['rules saw conntrack 120']);
     expect(closed).toBe(true);
 
-    const events = lines.map((l) => JSON.parse(l) as { event: string; consumers?: string[]; msg: string });
+    const events = lines.map((l) => JSON.parse(l) as { event: string; consumers?: string[]; message: string });
     expect(events.find((e) => e.event === 'start')?.consumers).toEqual(['metrics', 'rules']);
-    expect(events.find((e) => e.event === 'sample')?.msg).toBe(
+    expect(events.find((e) => e.event === 'sample')?.message).toBe(
       'tcp estab=3 listen=2 time_wait=1 close_wait=0 | udp=2 | listeners=3 | conntrack 120/262144 (0.0%) | errors=3',
     );
 
@@ -83,6 +83,6 @@ describe('runSidecar', () => {
     });
     expect(code).toBe(0);
     expect(ticks).toBe(3);
-    expect(lines.filter((l) => l.includes('error: consumer flaky: rule engine hiccup'))).toHaveLength(3);
+    expect(lines.filter((l) => l.includes('ERROR consumer flaky: rule engine hiccup'))).toHaveLength(3);
   });
 });

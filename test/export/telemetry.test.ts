@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { createTelemetry, type Telemetry } from '../../src/export/telemetry.js';
-import { startReceiver, type OtlpReceiver } from './otlp-receiver.js';
+import { startReceiver, type OtlpReceiver } from '../support/otlp_receiver.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

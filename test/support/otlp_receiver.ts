@@ -289,3 +289,30 @@ export async function reservedClosedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+/** One OTLP log record as the tests look at it (http/json encoding). */
+export interface ReceivedLogRecord {
+  severityText: string;
+  severityNumber: number;
+  body: string;
+  attributes: Record<string, AttrValue>;
+}
+
+interface JsonLogsRequest {
+  resourceLogs?: { scopeLogs?: { logRecords?: { severityText?: string; severityNumber?: number; body?: JsonAnyValue; attributes?: JsonKeyValue[] }[] }[] }[];
+}
+
+/** Every log record in the receiver's /v1/logs requests so far (sent with OTEL_EXPORTER_OTLP_PROTOCOL=http/json). */
+export function receivedLogRecords(receiver: OtlpReceiver): ReceivedLogRecord[] {
+  return receiver.requests
+    .filter((r) => r.path === '/v1/logs')
+    .flatMap((r) => (JSON.parse(r.body.toString('utf8')) as JsonLogsRequest).resourceLogs ?? [])
+    .flatMap((rl) => rl.scopeLogs ?? [])
+    .flatMap((sl) => sl.logRecords ?? [])
+    .map((lr) => ({
+      severityText: lr.severityText ?? '',
+      severityNumber: lr.severityNumber ?? 0,
+      body: String(lr.body ? jsonValue(lr.body) : ''),
+      attributes: jsonAttrs(lr.attributes),
+    }));
+}

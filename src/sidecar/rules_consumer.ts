@@ -1,0 +1,39 @@
+import { fileURLToPath } from 'node:url';
+import type { ConsumerFactory } from '../commands/run.js';
+import type { RunOptions } from '../config/run-options.js';
+import { packageVersion } from '../export/resource.js';
+import { createRulesRuntime } from '../rules/runtime.js';
+import { collectListeners } from '../snapshot/collect.js';
+import type { Listener } from '../snapshot/types.js';
+
+/** The rules shipped in the package (`rules/` beside `src/` and `dist/`). */
+export function shippedRulesPath(): string {
+  return fileURLToPath(new URL('../../rules', import.meta.url));
+}
+
+const LISTENER_WATCH_MS = 1_000;
+
+/**
+ * The fast listener watch's sampler. A socket table we could not read must not look like "every
+ * listener closed" (that would resolve every listener alert), so that case throws instead.
+ */
+export function listenerSampler(options: Pick<RunOptions, 'procfs' | 'sysfs' | 'attribution'>): () => Promise<Listener[]> {
+  return async () => {
+    const { listeners, errors } = await collectListeners(options);
+    const unreadable = errors.filter((e) => e.line === null && (e.source === 'tcp' || e.source === 'udp'));
+    if (listeners.length === 0 && unreadable.length > 0) {
+      throw new Error(`cannot read listening sockets: ${unreadable.map((e) => e.message).join('; ')}`);
+    }
+    return listeners;
+  };
+}
+
+/** Evaluates the rules on every snapshot, watches listeners every second, and hot-reloads the rules path. */
+export const rulesConsumer: ConsumerFactory = ({ options, telemetry }) =>
+  createRulesRuntime({
+    rulesPath: options.rules ?? shippedRulesPath(),
+    logger: telemetry.loggerProvider.getLogger('netstat-otel.alerts', packageVersion()),
+    logFormat: options.logFormat,
+    watch: !options.once,
+    listenerWatch: options.once ? undefined : { intervalMs: LISTENER_WATCH_MS, sample: listenerSampler(options) },
+  });
