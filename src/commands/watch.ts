@@ -1,20 +1,67 @@
 import { hostname } from 'node:os';
+import { Writable } from 'node:stream';
+import { createNoopLogger } from '@opentelemetry/api-logs';
 import type { Command } from 'commander';
 import { parseDuration } from '../config/duration.js';
 import { UsageError } from '../errors.js';
 import { renderWatchFrame, type FiringAlert } from '../render/watch_frame.js';
 import { collectSnapshot } from '../snapshot/collect.js';
 import type { Snapshot } from '../snapshot/types.js';
+import { createRulesRuntime, type RulesRuntime } from '../rules/runtime.js';
+import { shippedRulesPath } from '../sidecar/rules_consumer.js';
 import { requireDirectory } from './snapshot.js';
 
 export interface WatchOptions {
   interval: string;
   procfs: string;
   sysfs: string;
+  /** Rules to evaluate for the ALERTS pane; false (`--no-rules`) for none. */
+  rules: string | boolean;
 }
 
-/** Where firing alerts come from; the rules runtime provides one when `--rules` is given. */
+/** Where the ALERTS pane's entries come from. */
 export type AlertSource = () => readonly FiringAlert[];
+
+/** Takes each snapshot the view samples, so alerts are evaluated on exactly what is shown. */
+type SnapshotSink = (snapshot: Snapshot) => Promise<void>;
+
+interface AlertPane {
+  source: AlertSource;
+  sink: SnapshotSink;
+  close(): Promise<void>;
+}
+
+const NO_ALERTS: AlertPane = { source: () => [], sink: async () => undefined, close: async () => undefined };
+
+/**
+ * Evaluates the rules like `run` does, but silently: alerts appear in the pane, not as log
+ * records or stderr lines that would tear the screen. `firing()` has no start time, so the pane
+ * remembers when it first saw each alert firing.
+ */
+function rulesPane(rulesPath: string): AlertPane {
+  const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
+  const runtime: RulesRuntime = createRulesRuntime({ rulesPath, logger: createNoopLogger(), stderr: quiet, logFormat: 'text', firewall: null });
+  const firstSeen = new Map<string, number>();
+  return {
+    source: () => {
+      const now = Date.now();
+      const firing = runtime.firing();
+      for (const key of firstSeen.keys()) if (!firing.some((a) => a.key === key)) firstSeen.delete(key);
+      return firing.map((a) => {
+        if (!firstSeen.has(a.key)) firstSeen.set(a.key, now);
+        return { name: a.rule, severity: a.severity, message: a.message, since: firstSeen.get(a.key)! };
+      });
+    },
+    sink: async (snapshot) => runtime.onSnapshot(snapshot),
+    close: () => runtime.close(),
+  };
+}
+
+async function sample(options: WatchOptions, pane: AlertPane): Promise<Snapshot> {
+  const snapshot = await collectSnapshot(options);
+  await pane.sink(snapshot);
+  return snapshot;
+}
 
 const ENTER_SCREEN = '\x1b[?1049h\x1b[?25l';
 const LEAVE_SCREEN = '\x1b[?25h\x1b[?1049l';
@@ -37,9 +84,10 @@ function frame(out: NodeJS.WriteStream, previous: Snapshot | null, current: Snap
  * Runs the live view until q or Ctrl-C. Raw mode, so one key press is enough; the alternate
  * screen, so the shell's scrollback is intact afterwards, as with top and less.
  */
-async function runInteractive(term: Terminal, options: WatchOptions, intervalMs: number, alerts: AlertSource): Promise<void> {
+async function runInteractive(term: Terminal, options: WatchOptions, intervalMs: number, pane: AlertPane): Promise<void> {
+  const alerts = pane.source;
   let previous: Snapshot | null = null;
-  let current = await collectSnapshot(options);
+  let current = await sample(options, pane);
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const draw = () => term.out.write(HOME_AND_CLEAR + frame(term.out, previous, current, alerts, intervalMs));
@@ -55,7 +103,7 @@ async function runInteractive(term: Terminal, options: WatchOptions, intervalMs:
       resolve();
     };
     const tick = async () => {
-      const next = await collectSnapshot(options);
+      const next = await sample(options, pane);
       if (stopped) return;
       [previous, current] = [current, next];
       draw();
@@ -76,7 +124,7 @@ async function runInteractive(term: Terminal, options: WatchOptions, intervalMs:
   });
 }
 
-export async function watch(options: WatchOptions, alerts: AlertSource = () => []): Promise<void> {
+export async function watch(options: WatchOptions): Promise<void> {
   requireDirectory(options.procfs, 'procfs');
   let intervalMs: number;
   try {
@@ -85,12 +133,18 @@ export async function watch(options: WatchOptions, alerts: AlertSource = () => [
     throw new UsageError(`--interval: ${(err as Error).message}`);
   }
   if (intervalMs < 200) throw new UsageError('--interval must be at least 200ms');
-  if (!process.stdout.isTTY || !process.stdin.isTTY) {
-    // Not a terminal (a pipe, a CI log): one frame, as `top -b -n 1` would print.
-    process.stdout.write(`${renderWatchFrame({ previous: null, current: await collectSnapshot(options), alerts: alerts(), host: hostname(), intervalMs, width: 200, height: 10_000 })}\n`);
-    return;
+  const pane = options.rules === false ? NO_ALERTS : rulesPane(options.rules === true ? shippedRulesPath() : options.rules);
+  try {
+    if (!process.stdout.isTTY || !process.stdin.isTTY) {
+      // Not a terminal (a pipe, a CI log): one frame, as `top -b -n 1` would print.
+      const current = await sample(options, pane);
+      process.stdout.write(`${renderWatchFrame({ previous: null, current, alerts: pane.source(), host: hostname(), intervalMs, width: 200, height: 10_000 })}\n`);
+      return;
+    }
+    await runInteractive({ out: process.stdout, in: process.stdin }, options, intervalMs, pane);
+  } finally {
+    await pane.close();
   }
-  await runInteractive({ out: process.stdout, in: process.stdin }, options, intervalMs, alerts);
 }
 
 export function registerWatchCommand(program: Command): void {
@@ -100,5 +154,7 @@ export function registerWatchCommand(program: Command): void {
     .option('--interval <duration>', 'refresh interval', '2s')
     .option('--procfs <dir>', 'procfs mount point', '/proc')
     .option('--sysfs <dir>', 'sysfs mount point', '/sys')
-    .action(async (options: WatchOptions) => watch(options));
+    .option('--rules <path>', 'rules file or directory for the ALERTS pane (default: the shipped rules/)')
+    .option('--no-rules', 'show no alerts')
+    .action(async (options: Omit<WatchOptions, 'rules'> & { rules?: string | boolean }) => watch({ ...options, rules: options.rules ?? true }));
 }

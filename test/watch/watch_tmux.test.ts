@@ -40,6 +40,9 @@ async function until(check: () => boolean, what: string, ms = 10_000): Promise<v
   it('shows the listener we opened, with our pid, and refreshes', async () => {
     await until(() => screen().includes(`127.0.0.1:${port}`), 'our listener on screen');
     expect(screen()).toMatch(new RegExp(`tcp +127\\.0\\.0\\.1:${port} +${process.pid}/`));
+    // The shipped rules run in the ALERTS pane; a loopback port is not in the allowlist.
+    await until(() => screen().includes(`unexpected tcp listener on 127.0.0.1:${port}`), 'the unexpected-listener alert');
+    expect(screen()).toMatch(/ALERTS FIRING \(\d+\)\nCRIT unexpected-listener/);
     const first = /(\d\d:\d\d:\d\d) UTC/.exec(screen())![1];
     await until(() => /(\d\d:\d\d:\d\d) UTC/.exec(screen())?.[1] !== first, 'a refresh');
   });
