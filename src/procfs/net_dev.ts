@@ -32,7 +32,9 @@ const COUNTER_FIELDS = [
 
 type CounterField = (typeof COUNTER_FIELDS)[number];
 
-const DECIMAL = /^\d+$/;
+// A u64 prints at most 20 digits. A longer run is not a kernel counter, and past ~309 digits
+// Number() is Infinity, which JSON would print as null with no issue saying why.
+const DECIMAL = /^\d{1,20}$/;
 const HEADER_LINES = 2;
 
 type LineResult = InterfaceStats | string;

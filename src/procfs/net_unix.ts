@@ -29,9 +29,34 @@ export interface UnixSocketRecord extends SocketRecord {
 
 const HEX = /^[0-9A-Fa-f]+$/;
 
+/**
+ * The first `count` whitespace-separated fields, and the rest of the line after the one space
+ * the kernel writes before a path. Splitting the whole line on whitespace would squeeze or drop
+ * spaces that are part of the path (`/tmp/a  b`, `/tmp/trailing `): paths are bytes, spaces
+ * included, and the kernel prints them as they are.
+ */
+function splitFixed(line: string, count: number): { fields: string[]; rest: string | null } {
+  const fields: string[] = [];
+  const field = /\S+/g;
+  let end = 0;
+  // Bounded by `count`, and each match moves `end` forward.
+  while (fields.length < count) {
+    const match = field.exec(line);
+    if (match === null) break;
+    fields.push(match[0]);
+    end = match.index + match[0].length;
+  }
+  const rest = line.slice(end + 1);
+  // No path, or only padding after the last column (copies padded by other tools).
+  return { fields, rest: fields.length < count || rest.trim() === '' ? null : rest };
+}
+
+/** Inode numbers are unsigned longs: at most 20 digits. More is not an inode (and could make Number() Infinity). */
+const INODE = /^\d{1,20}$/;
+
 function parseRow(line: string, hasInode: boolean): UnixSocketRecord | string {
-  const fields = line.trim().split(/\s+/);
   const fixed = hasInode ? 7 : 6;
+  const { fields, rest: path } = splitFixed(line, fixed);
   if (fields.length < fixed) return `expected at least ${fixed} fields, found ${fields.length}`;
   const [, , , flagsHex, typeHex, stHex] = fields as [string, string, string, string, string, string];
   if (![flagsHex, typeHex, stHex].every((f) => HEX.test(f))) return 'Flags, Type or St is not hex';
@@ -39,8 +64,7 @@ function parseRow(line: string, hasInode: boolean): UnixSocketRecord | string {
   const st = SOCKET_STATES[parseInt(stHex, 16)];
   if (st === undefined) return `unknown St ${JSON.stringify(stHex)}`;
   const inodeText = hasInode ? fields[6]! : null;
-  if (inodeText !== null && !/^\d+$/.test(inodeText)) return `inode ${JSON.stringify(inodeText)} is not a number`;
-  const path = fields.length > fixed ? fields.slice(fixed).join(' ') : null;
+  if (inodeText !== null && !INODE.test(inodeText)) return `inode ${JSON.stringify(inodeText)} is not a number`;
   return {
     transport: 'unix',
     family: 'unix',
@@ -59,16 +83,24 @@ function parseRow(line: string, hasInode: boolean): UnixSocketRecord | string {
   };
 }
 
+const HEADER = /^Num\s+RefCount/;
+
 export function parseNetUnix(text: string, file: string): ParseResult<UnixSocketRecord[]> {
   const lines = text.split('\n');
-  const header = lines[0] ?? '';
   const issues: ParseIssue[] = [];
-  if (!/^Num\s+RefCount/.test(header)) issues.push({ file, line: 1, reason: 'missing header "Num RefCount ..."' });
-  const hasInode = /\bInode\b/.test(header);
+  if (!HEADER.test(lines[0] ?? '')) issues.push({ file, line: 1, reason: 'missing header "Num RefCount ..."' });
+  // Without a header (lost, or pushed down by a stray line), assume the layout every kernel
+  // since 2.6 prints, with Inode, and read line 1 as a row: a bad header must not cost a socket.
+  let hasInode = true;
   const value: UnixSocketRecord[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    if (lines[i]!.trim() === '') continue;
-    const row = parseRow(lines[i]!, hasInode);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.trim() === '') continue;
+    if (HEADER.test(line)) {
+      hasInode = /\bInode\b/.test(line);
+      continue;
+    }
+    const row = parseRow(line, hasInode);
     if (typeof row === 'string') issues.push({ file, line: i + 1, reason: row });
     else value.push(row);
   }

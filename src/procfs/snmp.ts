@@ -15,7 +15,9 @@ import type { CounterSection } from '../snapshot/types.js';
 
 export type SnmpCounters = Record<string, CounterSection>;
 
-const SIGNED_DECIMAL = /^-?\d+$/;
+// s64/u64 print at most 20 digits. A longer run is not a counter, and past ~309 digits Number()
+// is Infinity, which JSON would print as null with no issue saying why.
+const SIGNED_DECIMAL = /^-?\d{1,20}$/;
 
 interface Labelled {
   label: string;
@@ -43,14 +45,16 @@ function pairSection(header: Labelled, values: Labelled): Pairing {
       problems: [`${header.label}: ${header.tokens.length} names but ${values.tokens.length} values; section skipped`],
     };
   }
-  const section: CounterSection = {};
+  // Built from entries: assigning `section[name]` would turn a field named `__proto__` into a
+  // prototype change (and drop it) instead of a counter.
+  const entries: Array<[string, number]> = [];
   const problems: string[] = [];
   header.tokens.forEach((name, i) => {
     const text = values.tokens[i]!;
-    if (SIGNED_DECIMAL.test(text)) section[name] = Number(text);
+    if (SIGNED_DECIMAL.test(text)) entries.push([name, Number(text)]);
     else problems.push(`${header.label} ${name}: ${JSON.stringify(text)} is not a number`);
   });
-  return { section, problems };
+  return { section: Object.fromEntries(entries), problems };
 }
 
 /** Non-blank lines with their 1-based numbers. */
@@ -66,36 +70,39 @@ function numberedLines(text: string): Array<{ line: number; text: string }> {
  * `{ Tcp: { RtoAlgorithm: 1, ... }, TcpExt: {...}, ... }`, sections and fields in file order.
  */
 export function parseSnmp(text: string, file: string): ParseResult<SnmpCounters> {
-  const value: SnmpCounters = {};
+  // A Map, not an object: `label in value` is true for `toString`, and `value['__proto__'] = …`
+  // changes the prototype, so odd labels could hide real sections.
+  const sections = new Map<string, CounterSection>();
   const issues: ParseIssue[] = [];
-  const lines = numberedLines(text);
-  let i = 0;
-  while (i < lines.length) {
-    const headerLine = lines[i]!;
-    const header = splitLabel(headerLine.text);
-    if (header === null) {
-      issues.push({ file, line: headerLine.line, reason: 'expected "Section: ..." header line' });
-      i += 1;
+  // Headers waiting for their value line, by label. Pairing by label rather than by adjacency
+  // means a stray line between `Tcp:` names and `Tcp:` values costs only itself.
+  const pending = new Map<string, Labelled & { line: number }>();
+  for (const { line, text: lineText } of numberedLines(text)) {
+    const labelled = splitLabel(lineText);
+    if (labelled === null) {
+      issues.push({ file, line, reason: 'expected "Section: ..." header line' });
       continue;
     }
-    const valueLine = lines[i + 1];
-    const values = valueLine === undefined ? null : splitLabel(valueLine.text);
-    if (valueLine === undefined || values === null || values.label !== header.label) {
-      // Re-read the next line as a header: a lost value line must not shift every later pair.
-      issues.push({ file, line: headerLine.line, reason: `${header.label}: header without a value line` });
-      i += 1;
+    const header = pending.get(labelled.label);
+    if (header === undefined) {
+      pending.set(labelled.label, { ...labelled, line });
       continue;
     }
-    i += 2;
-    if (header.label in value) {
-      issues.push({ file, line: headerLine.line, reason: `${header.label}: section repeated; kept the first` });
+    pending.delete(labelled.label);
+    if (sections.has(header.label)) {
+      issues.push({ file, line: header.line, reason: `${header.label}: section repeated; kept the first` });
       continue;
     }
-    const { section, problems } = pairSection(header, values);
-    for (const reason of problems) issues.push({ file, line: valueLine.line, reason });
-    if (section !== null) value[header.label] = section;
+    const { section, problems } = pairSection(header, labelled);
+    for (const reason of problems) issues.push({ file, line, reason });
+    if (section !== null) sections.set(header.label, section);
   }
-  return { value, issues };
+  for (const header of pending.values()) {
+    issues.push({ file, line: header.line, reason: `${header.label}: header without a value line` });
+  }
+  // In file order, as a reader scans them (unpaired headers are only known at the end).
+  issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  return { value: Object.fromEntries(sections), issues };
 }
 
 /** /proc/net/netstat has the same format; the alias keeps call sites self-explanatory. */

@@ -12,7 +12,9 @@ import type { Sockstat } from '../snapshot/types.js';
  * `sockets:` line. The two files merge with a plain object spread: their labels never overlap.
  */
 
-const SIGNED_DECIMAL = /^-?\d+$/;
+// At most 20 digits (s64/u64): longer is not a kernel value, and past ~309 digits Number() is
+// Infinity, which JSON would print as null with no issue saying why.
+const SIGNED_DECIMAL = /^-?\d{1,20}$/;
 
 type LineResult = { label: string; fields: Record<string, number> } | string;
 
@@ -25,19 +27,23 @@ function parseLine(line: string): LineResult {
   if (tokens.length === 0 || tokens.length % 2 !== 0) {
     return `${label}: expected key/value pairs, found ${tokens.length} tokens`;
   }
-  const fields: Record<string, number> = {};
+  // Built from entries: assigning `fields[key]` would turn a key named `__proto__` into a
+  // prototype change (and drop it) instead of a value.
+  const entries: Array<[string, number]> = [];
   for (let i = 0; i < tokens.length; i += 2) {
     const key = tokens[i]!;
     const text = tokens[i + 1]!;
     if (!SIGNED_DECIMAL.test(text)) return `${label} ${key}: ${JSON.stringify(text)} is not a number`;
-    fields[key] = Number(text);
+    entries.push([key, Number(text)]);
   }
-  return { label, fields };
+  return { label, fields: Object.fromEntries(entries) };
 }
 
 /** Parses sockstat or sockstat6 into `{ sockets: {used}, TCP: {inuse, ...}, ... }`. */
 export function parseSockstat(text: string, file: string): ParseResult<Sockstat> {
-  const value: Sockstat = {};
+  // A Map, not an object: `label in value` is true for `toString`, and `value['__proto__'] = …`
+  // changes the prototype, so an odd label could hide a real line.
+  const value = new Map<string, Record<string, number>>();
   const issues: ParseIssue[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -46,11 +52,11 @@ export function parseSockstat(text: string, file: string): ParseResult<Sockstat>
     const result = parseLine(line);
     if (typeof result === 'string') {
       issues.push({ file, line: i + 1, reason: result });
-    } else if (result.label in value) {
+    } else if (value.has(result.label)) {
       issues.push({ file, line: i + 1, reason: `${result.label}: line repeated; kept the first` });
     } else {
-      value[result.label] = result.fields;
+      value.set(result.label, result.fields);
     }
   }
-  return { value, issues };
+  return { value: Object.fromEntries(value), issues };
 }

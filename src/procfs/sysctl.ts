@@ -32,7 +32,7 @@ function readOneLine(text: string): OneLine | Problem {
 
 /**
  * One non-negative integer (nf_conntrack_count, nf_conntrack_max, and any other counter or
- * limit file). Values above 2^53 would lose precision; no such sysctl exists for these.
+ * limit file). Values above 2^53 would lose precision: they are reported, not rounded.
  */
 export function parseSysctlInteger(text: string, file: string): ParseResult<number | null> {
   const read = readOneLine(text);
@@ -45,7 +45,13 @@ export function parseSysctlInteger(text: string, file: string): ParseResult<numb
   if (!UNSIGNED_DECIMAL.test(token)) {
     return { value: null, issues: [{ file, line, reason: `${JSON.stringify(token)} is not a non-negative integer` }] };
   }
-  return { value: Number(token), issues: [] };
+  const value = Number(token);
+  // Above 2^53 Number() rounds (and past ~309 digits it is Infinity): report rather than return
+  // a wrong number, keeping "null exactly when there is an issue".
+  if (!Number.isSafeInteger(value)) {
+    return { value: null, issues: [{ file, line, reason: `${JSON.stringify(token.length > 24 ? `${token.slice(0, 24)}…` : token)} is above 2^53` }] };
+  }
+  return { value, issues: [] };
 }
 
 function checkPortRange(low: number, high: number): string | null {

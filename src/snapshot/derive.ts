@@ -20,13 +20,25 @@ export function countTransport(sockets: readonly SocketRecord[], transport: Sock
  */
 export function isListening(s: SocketRecord): boolean {
   if (s.transport === 'tcp') return s.state === 'listen';
-  return s.transport === 'udp' && s.state === 'close' && s.remotePort === 0 && (s.localPort ?? 0) !== 0;
+  // No peer: Linux prints port 0, Windows and macOS tables have none (null).
+  return s.transport === 'udp' && s.state === 'close' && (s.remotePort ?? 0) === 0 && (s.localPort ?? 0) !== 0;
 }
 
-export function listenersOf(sockets: readonly SocketRecord[]): Listener[] {
+/**
+ * Every listening socket, as `ss -tuln` lists them: on Linux several SO_REUSEPORT sockets on one
+ * endpoint are several rows. `unique` folds rows with the same transport, family, address, port
+ * and pid into one, for platforms whose tables repeat an endpoint per CPU or per stack.
+ */
+export function listenersOf(sockets: readonly SocketRecord[], options: { unique?: boolean } = {}): Listener[] {
   const listeners: Listener[] = [];
+  const seen = new Set<string>();
   for (const s of sockets) {
     if (!isListening(s) || s.family === 'unix' || s.localAddress === null || s.localPort === null) continue;
+    if (options.unique) {
+      const key = `${s.transport}|${s.family}|${s.localAddress}|${s.localPort}|${s.pid ?? ''}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+    }
     listeners.push({
       transport: s.transport as Listener['transport'],
       family: s.family,
@@ -43,10 +55,13 @@ export function listenersOf(sockets: readonly SocketRecord[]): Listener[] {
 
 const DEFAULT_DESTINATIONS = new Set(['0.0.0.0/0', '::/0']);
 
+/** Default routes that have a next hop, lowest metric first (the one the kernel uses), stable otherwise. */
 export function defaultGatewaysOf(routes: readonly Route[]): DefaultGateway[] {
   return routes
     .filter((r) => DEFAULT_DESTINATIONS.has(r.destination) && r.gateway !== null)
-    .map((r) => ({ family: r.family, gateway: r.gateway!, interface: r.interface }));
+    .map((r, index) => ({ r, index }))
+    .sort((a, b) => (a.r.metric ?? Infinity) - (b.r.metric ?? Infinity) || a.index - b.index)
+    .map(({ r }) => ({ family: r.family, gateway: r.gateway!, interface: r.interface }));
 }
 
 export interface RemoteEndpointCount {

@@ -18,6 +18,9 @@ export function parseSysfsInteger(text: string, file: string): ParseResult<numbe
   const trimmed = text.trim();
   if (!/^-?\d+$/.test(trimmed)) return { value: null, issues: [{ file, line: 1, reason: `expected an integer, found ${JSON.stringify(trimmed.slice(0, 40))}` }] };
   const value = Number(trimmed);
+  // Above 2^53 Number() rounds, and a long enough digit run is Infinity: no link attribute is
+  // that large, so say so rather than return a wrong number.
+  if (!Number.isSafeInteger(value)) return { value: null, issues: [{ file, line: 1, reason: `${JSON.stringify(trimmed.slice(0, 40))} is out of range` }] };
   return { value: value < 0 ? null : value, issues: [] };
 }
 

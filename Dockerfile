@@ -1,0 +1,49 @@
+# syntax=docker/dockerfile:1
+# netstat-otel: host network state as OpenTelemetry metrics and alerts.
+#
+#   docker build -t netstat-otel .
+#   docker run -d --name netstat-otel --network host --pid host --read-only \
+#     -v /proc:/host/proc:ro -v /sys:/host/sys:ro \
+#     -e OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 netstat-otel
+#
+# Runs as an unprivileged user by default: sockets, interfaces, routes and counters are all
+# read, but sockets of other users' processes have pid null. For full process attribution run
+# as root with only the two capabilities it needs (docs/deployment.md, "Docker"):
+#   --user 0 --cap-drop ALL --cap-add DAC_READ_SEARCH --cap-add SYS_PTRACE \
+#   --security-opt no-new-privileges
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# --- build: compile the TypeScript.
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+# --ignore-scripts: `prepare` builds, and src/ is not here yet (copied after, so a source change
+# does not invalidate the dependency layer). No dependency has an install script.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# --- deps: production dependencies only (no TypeScript, vitest, fast-check in the image).
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+
+# --- runtime. Nothing from iproute2 or net-tools is needed: everything is read from procfs/sysfs.
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /opt/netstat-otel
+COPY --from=deps /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+COPY package.json ./
+COPY rules ./rules
+# The package's bin, as `npm install -g` would link it; a fixed uid/gid so Kubernetes'
+# runAsNonRoot can check it.
+RUN chmod 0755 dist/cli.js \
+  && ln -s /opt/netstat-otel/dist/cli.js /usr/local/bin/netstat-otel \
+  && groupadd --system --gid 10001 netstat-otel \
+  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin netstat-otel
+USER 10001:10001
+ENTRYPOINT ["netstat-otel"]
+CMD ["run", "--procfs", "/host/proc", "--sysfs", "/host/sys"]
