@@ -58,6 +58,17 @@ export function step(
   return { states: next, transitions };
 }
 
+/**
+ * Would the alert `key` be firing after an evaluation at `now` in which its condition holds? True
+ * when it already fires, or when its `for` has elapsed (or is 0). Rule evaluation asks this
+ * before gathering evidence, so only alerts that fire pay for it.
+ */
+export function firingAt(states: AlertStates, key: string, forMs: number, now: number): boolean {
+  const was = states.get(key);
+  if (was?.state === 'firing') return true;
+  return now - (was?.since ?? now) >= forMs;
+}
+
 /** A small stateful wrapper for the runtime; tests of the state machine use `step` directly. */
 export class AlertTracker {
   private states: AlertStates = new Map();
@@ -70,6 +81,11 @@ export class AlertTracker {
 
   get(key: string): TrackedAlert | undefined {
     return this.states.get(key);
+  }
+
+  /** See firingAt. */
+  firingAt(key: string, forMs: number, now: number): boolean {
+    return firingAt(this.states, key, forMs, now);
   }
 
   /** Alerts currently firing, by key order. */

@@ -38,9 +38,9 @@ const NO_ALERTS: AlertPane = { source: () => [], sink: async () => undefined, cl
  * records or stderr lines that would tear the screen. `firing()` has no start time, so the pane
  * remembers when it first saw each alert firing.
  */
-function rulesPane(rulesPath: string): AlertPane {
+function rulesPane(rulesPath: string, procfs: string): AlertPane {
   const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
-  const runtime: RulesRuntime = createRulesRuntime({ rulesPath, logger: createNoopLogger(), stderr: quiet, logFormat: 'text', firewall: null });
+  const runtime: RulesRuntime = createRulesRuntime({ rulesPath, procfs, logger: createNoopLogger(), stderr: quiet, logFormat: 'text', firewall: null });
   const firstSeen = new Map<string, number>();
   return {
     source: () => {
@@ -133,7 +133,7 @@ export async function watch(options: WatchOptions): Promise<void> {
     throw new UsageError(`--interval: ${(err as Error).message}`);
   }
   if (intervalMs < 200) throw new UsageError('--interval must be at least 200ms');
-  const pane = options.rules === false ? NO_ALERTS : rulesPane(options.rules === true ? shippedRulesPath() : options.rules);
+  const pane = options.rules === false ? NO_ALERTS : rulesPane(options.rules === true ? shippedRulesPath() : options.rules, options.procfs);
   try {
     if (!process.stdout.isTTY || !process.stdin.isTTY) {
       // Not a terminal (a pipe, a CI log): one frame, as `top -b -n 1` would print.

@@ -10,10 +10,11 @@
 import { Engine } from 'json-rules-engine';
 import type { AlertAttributes, AlertInstance } from '../alerts/types.js';
 import { compileAllowlists, type Allowlist, type ListenerMatcher } from './allowlist.js';
+import { EVIDENCE_NAME, type EvidenceSource } from './evidence/index.js';
 import { FACT_BY_NAME, ITEM_FACT, type FactValues } from './facts/index.js';
 import { installOperators } from './operators.js';
 import { getPath, parsePath, resolvePath } from './path.js';
-import type { RuleSpec } from './schema.js';
+import type { EvidenceSettings, RuleSpec } from './schema.js';
 import { renderTemplate } from './template.js';
 
 export type Scope = 'all' | 'listeners';
@@ -33,6 +34,8 @@ export interface CompiledRules {
   /** Names of the rules the listener watch evaluates. */
   readonly listenerRules: ReadonlySet<string>;
   readonly groups: readonly Group[];
+  /** Evidence settings of all loaded files, merged: `commandLine` is off when any file turns it off. */
+  readonly evidence: { readonly commandLine: boolean };
 }
 
 export interface EvaluationError {
@@ -50,7 +53,11 @@ export function isListenerRule(rule: RuleSpec): boolean {
   return rule.facts.size > 0 && [...rule.facts].every((f) => FACT_BY_NAME.get(f)?.listenerOnly === true);
 }
 
-export function compileRules(rules: readonly RuleSpec[], allowlists: readonly Allowlist[]): CompiledRules {
+export function compileRules(
+  rules: readonly RuleSpec[],
+  allowlists: readonly Allowlist[],
+  evidence: readonly EvidenceSettings[] = [],
+): CompiledRules {
   const groups = new Map<string, Group>();
   const facts: Record<Scope, Set<string>> = { all: new Set(), listeners: new Set() };
   const listenerRules = new Set<string>();
@@ -73,7 +80,14 @@ export function compileRules(rules: readonly RuleSpec[], allowlists: readonly Al
       for (const f of rule.facts) facts.listeners.add(f);
     }
   }
-  return { rules, allowlist: compileAllowlists(allowlists), facts, listenerRules, groups: [...groups.values()] };
+  return {
+    rules,
+    allowlist: compileAllowlists(allowlists),
+    facts,
+    listenerRules,
+    groups: [...groups.values()],
+    evidence: { commandLine: evidence.every((e) => e.commandLine !== false) },
+  };
 }
 
 function isScalar(v: unknown): v is string | number | boolean {
@@ -113,16 +127,34 @@ function factAttributes(rule: RuleSpec, facts: FactValues): AlertAttributes {
   return out;
 }
 
-function instanceOf(rule: RuleSpec, facts: FactValues, item: { key: string; value: unknown; attributes: AlertAttributes } | null): AlertInstance {
-  const values = item ? { ...facts, [ITEM_FACT]: item.value } : facts;
+interface Item {
+  key: string;
+  value: unknown;
+  attributes: AlertAttributes;
+}
+
+function keyOf(rule: RuleSpec, item: Item | null): string {
+  return item ? `${rule.name}|${item.key}` : rule.name;
+}
+
+/**
+ * Evidence is gathered only for alerts that are firing or fire now (the source decides), so a
+ * pending alert's message shows `?` for `{{evidence.*}}` and a quiet host pays nothing for it.
+ */
+function instanceOf(rule: RuleSpec, facts: FactValues, item: Item | null, evidence: EvidenceSource | undefined): AlertInstance {
+  const key = keyOf(rule, item);
+  const found = evidence?.wanted(key, rule.forMs) ? evidence.collect(rule, item?.value ?? null) : null;
+  const values: FactValues = { ...facts };
+  if (item) values[ITEM_FACT] = item.value;
+  if (found) values[EVIDENCE_NAME] = found.values;
   return {
-    key: item ? `${rule.name}|${item.key}` : rule.name,
+    key,
     rule: rule.name,
     severity: rule.severity,
     forMs: rule.forMs,
     message: renderTemplate(rule.message, values),
-    // Labels first: they must not overwrite what the alert is about.
-    attributes: { ...rule.labels, ...factAttributes(rule, facts), ...(item?.attributes ?? {}) },
+    // Labels first: they must not overwrite what the alert is about; nor may evidence overwrite the item's identity.
+    attributes: { ...rule.labels, ...factAttributes(rule, facts), ...(found?.attributes ?? {}), ...(item?.attributes ?? {}) },
   };
 }
 
@@ -137,15 +169,23 @@ async function passing(group: Group, facts: FactValues, errors: EvaluationError[
   }
 }
 
-/** The alert instances whose conditions hold for these facts. Pure apart from awaiting the engine. */
-export async function evaluateRules(compiled: CompiledRules, facts: FactValues, scope: Scope = 'all'): Promise<Evaluation> {
+/**
+ * The alert instances whose conditions hold for these facts. Pure apart from awaiting the engine
+ * (and what the evidence source reads, for alerts that fire).
+ */
+export async function evaluateRules(
+  compiled: CompiledRules,
+  facts: FactValues,
+  scope: Scope = 'all',
+  evidence?: EvidenceSource,
+): Promise<Evaluation> {
   const instances = new Map<string, AlertInstance>();
   const errors: EvaluationError[] = [];
   for (const group of compiled.groups) {
     if (scope === 'listeners' && !group.listenerOnly) continue;
     if (group.each === null) {
       for (const rule of await passing(group, facts, errors)) {
-        const inst = instanceOf(rule, facts, null);
+        const inst = instanceOf(rule, facts, null, evidence);
         instances.set(inst.key, inst);
       }
       continue;
@@ -156,11 +196,12 @@ export async function evaluateRules(compiled: CompiledRules, facts: FactValues, 
     for (const value of items) {
       const matched = await passing(group, { ...facts, [ITEM_FACT]: value }, errors);
       if (matched.length === 0) continue;
-      const item = { key: spec.key(value), value, attributes: spec.attributes(value) };
+      const item: Item = { key: spec.key(value), value, attributes: spec.attributes(value) };
       for (const rule of matched) {
-        const inst = instanceOf(rule, facts, item);
         // Two sockets with one key (SO_REUSEPORT): one alert, the first one seen.
-        if (!instances.has(inst.key)) instances.set(inst.key, inst);
+        if (instances.has(keyOf(rule, item))) continue;
+        const inst = instanceOf(rule, facts, item, evidence);
+        instances.set(inst.key, inst);
       }
     }
   }

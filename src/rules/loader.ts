@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { ParseIssue } from '../errors.js';
 import type { Allowlist } from './allowlist.js';
 import { compileRules, type CompiledRules } from './engine.js';
-import { MAX_RULES_FILE_BYTES, parseRulesText, type RulesFileContent } from './schema.js';
+import { MAX_RULES_FILE_BYTES, parseRulesText, type EvidenceSettings, type RulesFileContent } from './schema.js';
 
 interface FileState {
   /** Hash of the content last read (or a size marker for files too large to read). */
@@ -193,10 +193,12 @@ export class RulesStore {
     const seen = new Set<string>();
     const rules = [];
     const allowlists: Allowlist[] = [];
+    const evidence: EvidenceSettings[] = [];
     for (const file of this.order) {
       const good = this.files.get(file)?.good;
       if (!good) continue;
       if (good.allowlist) allowlists.push(good.allowlist);
+      if (good.evidence) evidence.push(good.evidence);
       for (const rule of good.rules) {
         if (seen.has(rule.name)) continue; // cannot happen after the checks above; never evaluate a name twice
         seen.add(rule.name);
@@ -204,7 +206,7 @@ export class RulesStore {
       }
     }
     // A fresh set of Engines per reload: nothing of the old rule set survives in them.
-    this.current = compileRules(rules, allowlists);
+    this.current = compileRules(rules, allowlists, evidence);
     this.generation++;
   }
 }

@@ -13,6 +13,9 @@ import type { AlertInstance } from '../alerts/types.js';
 import type { SnapshotConsumer } from '../sidecar/consumer.js';
 import type { Listener, Snapshot } from '../snapshot/types.js';
 import { evaluateRules, type CompiledRules, type Scope } from './engine.js';
+import { commandLineFromEnv, createEvidenceSource } from './evidence/index.js';
+import { createProcfsProcessInfo } from './evidence/process_info.js';
+import type { ProcessInfo } from './evidence/types.js';
 import { createFirewallProbe, type FirewallProbe } from './facts/firewall.js';
 import { DEFAULT_WINDOW_MS, emptyHistory, observeListeners, pushSnapshot, timestampOf, type SnapshotHistory } from './facts/history.js';
 import { computeFacts } from './facts/index.js';
@@ -42,6 +45,17 @@ export interface RulesRuntimeOptions {
   now?: () => number;
   /** Watch the rules path for changes (default true). */
   watch?: boolean;
+  /**
+   * procfs mount point that evidence reads `<pid>/cmdline` and `<pid>/status` from: the same
+   * root the snapshots come from (`--procfs`). Default `/proc`.
+   */
+  procfs?: string;
+  /** passwd file for user names. Default: /etc/passwd, or `<procfs>/1/root/etc/passwd` for another procfs. */
+  passwdFile?: string;
+  /** Put command lines in evidence. Default: unless NETSTAT_OTEL_EVIDENCE_CMDLINE=0; a rules file can also turn them off. */
+  commandLine?: boolean;
+  /** Replaces the procfs reader (tests). */
+  processInfo?: ProcessInfo;
 }
 
 export interface RulesRuntime extends SnapshotConsumer {
@@ -79,6 +93,8 @@ export function createRulesRuntime(options: RulesRuntimeOptions): RulesRuntime {
 
   let history: SnapshotHistory = emptyHistory(options.window ?? DEFAULT_WINDOW_MS);
   const tracker = new AlertTracker();
+  const processes = options.processInfo ?? createProcfsProcessInfo({ procfs: options.procfs, passwdFile: options.passwdFile });
+  const commandLine = options.commandLine ?? commandLineFromEnv();
 
   // Evaluations run one at a time: the listener watch and the loop share history and alert state.
   let chain: Promise<void> = Promise.resolve();
@@ -111,7 +127,14 @@ export function createRulesRuntime(options: RulesRuntimeOptions): RulesRuntime {
   async function evaluate(scope: Scope, at: number): Promise<void> {
     const compiled = store.compiled;
     const facts = computeFacts(history, { allowlist: compiled.allowlist }, compiled.facts[scope]);
-    const { instances, errors } = await evaluateRules(compiled, facts, scope);
+    const evidence = createEvidenceSource({
+      history,
+      processes,
+      commandLine: commandLine && compiled.evidence.commandLine,
+      wanted: (key, forMs) => tracker.firingAt(key, forMs, at),
+      onError: (family, err) => sayOnce(`evidence ${family} failed: ${err.message}`, { 'netstat.evidence': family }),
+    });
+    const { instances, errors } = await evaluateRules(compiled, facts, scope, evidence);
     for (const e of errors) sayOnce(`rule evaluation failed (${e.rule}): ${e.message}`, { 'alert.name': e.rule });
     const inScope = scope === 'all' ? undefined : (rule: string) => compiled.listenerRules.has(rule);
     for (const t of tracker.update(instances, at, inScope)) notifier.alert(t);

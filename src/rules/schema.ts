@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { ParseIssue } from '../errors.js';
 import { Allowlist } from './allowlist.js';
 import { parseDuration } from './duration.js';
+import { checkEvidenceReference, EVIDENCE_NAME } from './evidence/index.js';
 import { FACT_BY_NAME, ITEM_FACT } from './facts/index.js';
 import { formatPath, JsonLocator, syntaxErrorLine } from './locate.js';
 import { checkOperator } from './operators.js';
@@ -39,11 +40,20 @@ export const RuleSchema = z.strictObject({
   labels: z.record(z.string().regex(/^[A-Za-z_][\w.]*$/), z.string()).optional(),
 });
 
+/** How firing alerts gather evidence (see docs/rules.md, "Evidence"). */
+export const EvidenceSettings = z.strictObject({
+  comment: z.string().optional(),
+  /** false: never read or send process command lines (they can hold secrets). Any file saying false wins. */
+  commandLine: z.boolean().optional(),
+});
+export type EvidenceSettings = z.infer<typeof EvidenceSettings>;
+
 export const RulesFileSchema = z.strictObject({
   /** JSON has no comments; this key is for the people who edit the file. */
   comment: z.string().optional(),
   rules: z.array(RuleSchema).optional(),
   allowlist: Allowlist.optional(),
+  evidence: EvidenceSettings.optional(),
 });
 
 export type Severity = 'warning' | 'critical';
@@ -76,6 +86,7 @@ export interface RulesFileContent {
   file: string;
   rules: RuleSpec[];
   allowlist: Allowlist | null;
+  evidence: EvidenceSettings | null;
 }
 
 export type ValidationResult = { ok: true; value: RulesFileContent } | { ok: false; issues: ParseIssue[] };
@@ -190,16 +201,29 @@ function walkConditions(node: unknown, path: PathPart[], ctx: WalkContext, depth
   child.forEach((c, i) => walkConditions(c, [...path, op, i], ctx, depth + 1, false));
 }
 
-function walkMessage(message: string, path: PathPart[], ctx: WalkContext): void {
-  const isName = (name: string): boolean => FACT_BY_NAME.has(name) || (ctx.each !== null && name === ITEM_FACT);
+/** Returns the `{{evidence...}}` placeholders' paths, checked once every fact the rule reads is known. */
+function walkMessage(message: string, path: PathPart[], ctx: WalkContext): string[][] {
+  const isName = (name: string): boolean =>
+    FACT_BY_NAME.has(name) || name === EVIDENCE_NAME || (ctx.each !== null && name === ITEM_FACT);
+  const evidence: string[][] = [];
   for (const ref of placeholders(message)) {
     const split = splitReference(ref, isName);
     if (!split) {
-      ctx.issues.push({ path, reason: `unknown placeholder {{${ref}}} (a fact name${ctx.each ? ' or item' : ''}, then fields)` });
+      ctx.issues.push({ path, reason: `unknown placeholder {{${ref}}} (a fact name${ctx.each ? ', item' : ''} or evidence, then fields)` });
+    } else if (split.name === EVIDENCE_NAME) {
+      evidence.push(split.path);
     } else if (split.name !== ITEM_FACT) {
       ctx.facts.add(split.name);
       ctx.refs.push({ fact: split.name, path: split.path.length ? `$.${split.path.join('.')}` : null });
     }
+  }
+  return evidence;
+}
+
+function checkEvidence(refs: string[][], path: PathPart[], ctx: WalkContext): void {
+  for (const ref of refs) {
+    const problem = checkEvidenceReference(ref, ctx);
+    if (problem) ctx.issues.push({ path, reason: `{{${[EVIDENCE_NAME, ...ref].join('.')}}}: ${problem}` });
   }
 }
 
@@ -265,7 +289,7 @@ export function parseRulesText(source: string, file: string): ValidationResult {
       else ctx.facts.add(each);
     }
     if (isObject(rule.conditions)) walkConditions(rule.conditions, [...base, 'conditions'], ctx, 0, true);
-    if (typeof rule.message === 'string') walkMessage(rule.message, [...base, 'message'], ctx);
+    if (typeof rule.message === 'string') checkEvidence(walkMessage(rule.message, [...base, 'message'], ctx), [...base, 'message'], ctx);
     const line = locator.lineOf([...base, 'name']);
     if (typeof rule.name === 'string') {
       const earlier = seen.get(rule.name);
@@ -293,5 +317,5 @@ export function parseRulesText(source: string, file: string): ValidationResult {
     });
   });
   if (raw.length || !parsed.success) return { ok: false, issues: toIssues(file, locator, raw) };
-  return { ok: true, value: { file, rules, allowlist: parsed.data.allowlist ?? null } };
+  return { ok: true, value: { file, rules, allowlist: parsed.data.allowlist ?? null, evidence: parsed.data.evidence ?? null } };
 }

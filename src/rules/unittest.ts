@@ -15,6 +15,9 @@ import { emptySnapshot } from '../snapshot/empty.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { evaluateRules } from './engine.js';
+import { createEvidenceSource } from './evidence/index.js';
+import { formatCommandLine } from './evidence/process_info.js';
+import type { ProcessInfo } from './evidence/types.js';
 import { normalizeRuleset } from './facts/firewall.js';
 import { DEFAULT_WINDOW_MS, emptyHistory, pushSnapshot, type FirewallSample } from './facts/history.js';
 import { computeFacts, FACT_BY_NAME } from './facts/index.js';
@@ -60,9 +63,20 @@ const Expectation = z.strictObject({
   pending: z.array(ExpectedAlert).optional(),
 });
 
+/** What evidence would read from /proc/<pid>: tests name it, so `rules test` never reads this host's processes. */
+const TestProcess = z.strictObject({
+  commandLine: z.string().nullable().optional(),
+  uid: z.number().int().min(0).nullable().optional(),
+});
+const Pid = z.string().regex(/^\d+$/, { message: 'keys are pids' });
+
 const TestCase = z.strictObject({
   name: z.string().min(1),
   comment: z.string().optional(),
+  /** Processes by pid, for listener evidence (command line, uid). */
+  processes: z.record(Pid, TestProcess).optional(),
+  /** User names by uid (as the passwd file would give them). */
+  users: z.record(Pid, z.string()).optional(),
   interval: Duration.optional(),
   window: Duration.optional(),
   start: z.iso.datetime({ offset: true }).optional(),
@@ -217,6 +231,19 @@ interface CaseResult {
   checks: number;
 }
 
+/** Process details from the test case; pids it does not name are gone, as a real lookup would find them. */
+function testProcessInfo(t: TestCase): ProcessInfo {
+  return {
+    details(pid, _name, withCommandLine) {
+      const p = t.processes?.[String(pid)];
+      if (!p) return null;
+      const commandLine = withCommandLine && p.commandLine ? formatCommandLine(p.commandLine) : null;
+      return { commandLine, uid: p.uid ?? null };
+    },
+    userName: (uid) => t.users?.[String(uid)] ?? null,
+  };
+}
+
 async function runCase(ctx: RunContext, store: RulesStore, t: TestCase, index: number): Promise<CaseResult> {
   const at = (where: (string | number)[]): number => ctx.locator.lineOf(['tests', index, ...where]);
   const interval = parseDuration(t.interval ?? '1m') ?? 60_000;
@@ -264,6 +291,7 @@ async function runCase(ctx: RunContext, store: RulesStore, t: TestCase, index: n
   let history = emptyHistory(t.window ? (parseDuration(t.window) ?? DEFAULT_WINDOW_MS) : DEFAULT_WINDOW_MS);
   const tracker = new AlertTracker();
   const compiled = store.compiled;
+  const processes = testProcessInfo(t);
   const failures: string[] = [];
   let checks = 0;
 
@@ -295,7 +323,14 @@ async function runCase(ctx: RunContext, store: RulesStore, t: TestCase, index: n
     snapshot.timestamp = new Date(now).toISOString();
     history = pushSnapshot(history, snapshot as unknown as Snapshot, { firewall });
     const facts = { ...computeFacts(history, { allowlist: compiled.allowlist }, compiled.facts.all), ...overrides };
-    const { instances, errors } = await evaluateRules(compiled, facts);
+    const evidence = createEvidenceSource({
+      history,
+      processes,
+      commandLine: compiled.evidence.commandLine,
+      wanted: (key, forMs) => tracker.firingAt(key, forMs, now),
+      onError: (family, err) => failures.push(`at ${formatDuration(time)}: evidence ${family} failed: ${err.message}`),
+    });
+    const { instances, errors } = await evaluateRules(compiled, facts, 'all', evidence);
     for (const e of errors) failures.push(`at ${formatDuration(time)}: rule evaluation failed (${e.rule}): ${e.message}`);
     tracker.update(instances, now);
 

@@ -28,12 +28,25 @@ export function listenerSampler(options: Pick<RunOptions, 'procfs' | 'sysfs' | '
   };
 }
 
-/** Evaluates the rules on every snapshot, watches listeners every second, and hot-reloads the rules path. */
-export const rulesConsumer: ConsumerFactory = ({ options, telemetry }) =>
-  createRulesRuntime({
-    rulesPath: options.rules ?? shippedRulesPath(),
+/**
+ * Evaluates the rules on every snapshot, watches listeners every second, and hot-reloads the rules
+ * path. `reload()` (SIGHUP) re-reads the rules at once and says how many are in effect.
+ */
+export const rulesConsumer: ConsumerFactory = ({ options, telemetry }) => {
+  const rulesPath = options.rules ?? shippedRulesPath();
+  const runtime = createRulesRuntime({
+    rulesPath,
     logger: telemetry.loggerProvider.getLogger('netstat-otel.alerts', packageVersion()),
     logFormat: options.logFormat,
     watch: !options.once,
     listenerWatch: options.once ? undefined : { intervalMs: LISTENER_WATCH_MS, sample: listenerSampler(options) },
   });
+  return {
+    ...runtime,
+    reload: () => {
+      runtime.reload();
+      const n = runtime.rules().rules.length;
+      return `${n} rule${n === 1 ? '' : 's'} from ${rulesPath}`;
+    },
+  };
+};

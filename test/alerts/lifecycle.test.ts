@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AlertTracker, step, type AlertStates } from '../../src/alerts/lifecycle.js';
+import { AlertTracker, firingAt, step, type AlertStates } from '../../src/alerts/lifecycle.js';
 import type { AlertInstance } from '../../src/alerts/types.js';
 
 const MIN = 60_000;
@@ -90,6 +90,20 @@ describe('alert lifecycle', () => {
     const [resolved] = t.update([], 3 * MIN);
     expect(resolved).toMatchObject({ state: 'resolved', at: 3 * MIN, activeSince: 0, instance: { message: 'third' } });
     expect(t.firing()).toEqual([]);
+  });
+
+  it('tells which alerts are firing or fire now: the only ones that get evidence', () => {
+    const t = new AlertTracker();
+    expect(t.firingAt('a', 0, 0)).toBe(true); // no hold: fires at once
+    expect(t.firingAt('a', 2 * MIN, 0)).toBe(false); // first seen: pending
+    t.update([inst('a', 2 * MIN)], 0);
+    expect(t.firingAt('a', 2 * MIN, MIN)).toBe(false); // still pending
+    expect(t.firingAt('a', 2 * MIN, 2 * MIN)).toBe(true); // fires at this evaluation
+    t.update([inst('a', 2 * MIN)], 2 * MIN);
+    expect(t.firingAt('a', 2 * MIN, 3 * MIN)).toBe(true); // stays firing
+    t.update([], 4 * MIN);
+    expect(t.firingAt('a', 2 * MIN, 5 * MIN)).toBe(false); // resolved: a new episode waits again
+    expect(firingAt(new Map(), 'b', 1, 0)).toBe(false);
   });
 
   it('does not mutate the states it is given', () => {

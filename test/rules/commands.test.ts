@@ -51,7 +51,7 @@ describe('rules check', () => {
     const fact = path.join(dir, 'fact.json');
     expect(c.err()).toEqual([
       `${fact}:${lineOf(fact, '"fact"')}: rules[0].conditions.all[0].fact: unknown fact "conntrack.usage" (see docs/rules.md for the list)`,
-      `${fact}:${lineOf(fact, '"message"')}: rules[0].message: unknown placeholder {{conntrack.usage}} (a fact name, then fields)`,
+      `${fact}:${lineOf(fact, '"message"')}: rules[0].message: unknown placeholder {{conntrack.usage}} (a fact name or evidence, then fields)`,
       expect.stringMatching(new RegExp(`^${path.join(dir, 'syntax.json')}:4: invalid JSON: `)),
     ]);
   });

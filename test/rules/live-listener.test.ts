@@ -1,11 +1,12 @@
 /**
  * Live: a real TCP listener on 127.0.0.1 (port 0), the real collectListeners() as the listener
  * watch's sampler at its default 1-second interval, and the shipped listener rules. The new
- * listener must be reported within about 2 s, and resolved within about 2 s of closing.
+ * listener must be reported within about 2 s, and resolved within about 2 s of closing; its
+ * firing records name this very process: pid, command line from /proc, user from /etc/passwd.
  */
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LISTENER_WATCH_MS, createRulesRuntime, type RulesRuntime } from '../../src/rules/runtime.js';
@@ -71,6 +72,31 @@ describe.runIf(onLinux)('listener watch, live', () => {
     const closed = Date.now();
     await waitFor(() => !runtime?.firing().some((a) => a.key.endsWith(`|${key}`)), 2500, 25);
     expect(Date.now() - closed).toBeLessThan(2500);
+
+    // Evidence on the exported records: who opened the port, as `ss -ltnp` plus `ps` would say.
+    const uid = process.getuid?.() ?? null;
+    const owner = ((): string | null => {
+      try {
+        return userInfo().username; // getpwuid(), the libc view of the same passwd entry
+      } catch {
+        return null; // no passwd entry for this uid: the attribute is then absent
+      }
+    })();
+    for (const name of ['new-listener', 'unexpected-listener']) {
+      const record = log.exporter
+        .getFinishedLogRecords()
+        .find((r) => r.attributes['alert.name'] === name && r.attributes['alert.state'] === 'firing' && r.attributes['network.local.port'] === port);
+      expect(record, name).toBeDefined();
+      const a = record!.attributes;
+      expect(a['process.pid']).toBe(process.pid);
+      expect(String(a['process.command_line'])).toMatch(/node|vitest/);
+      expect(String(a['process.command_line']).length).toBeLessThanOrEqual(256);
+      expect(a['process.user.id']).toBe(uid);
+      expect(a['user.id']).toBe(String(uid));
+      expect(a['process.owner']).toBe(owner ?? undefined);
+      expect(record!.body).toContain(`127.0.0.1:${port} by ${process.pid}/`);
+      expect(record!.body).toContain(String(a['process.command_line']));
+    }
 
     const ours = log.exporter
       .getFinishedLogRecords()

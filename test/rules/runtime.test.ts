@@ -33,10 +33,14 @@ describe('rules runtime', () => {
     for (const [m, count] of [[0, 990], [1, 990], [2, 990], [3, 100]] as const) await runtime.onSnapshot(ct(m, count));
     const records = log.exporter.getFinishedLogRecords();
     expect(records.map((r) => [r.severityText, r.attributes['alert.name'], r.attributes['alert.state'], r.body])).toEqual([
-      ['ERROR', 'conntrack-table-critical', 'firing', 'conntrack table at 99% of nf_conntrack_max: new connections will be dropped'],
-      ['INFO', 'conntrack-table-critical', 'resolved', 'conntrack table at 99% of nf_conntrack_max: new connections will be dropped'],
+      ['ERROR', 'conntrack-table-critical', 'firing', 'conntrack table at 99% of nf_conntrack_max (990 of 1000 entries): new connections will be dropped'],
+      ['INFO', 'conntrack-table-critical', 'resolved', 'conntrack table at 99% of nf_conntrack_max (990 of 1000 entries): new connections will be dropped'],
     ]);
-    expect(records[0]?.attributes['netstat.fact.conntrack.usagePercent']).toBe(99);
+    expect(records[0]?.attributes).toMatchObject({
+      'netstat.fact.conntrack.usagePercent': 99,
+      'netstat.evidence.conntrack.count': 990,
+      'netstat.evidence.conntrack.max': 1000,
+    });
     expect(err.lines().map((l) => JSON.parse(l)['alert.state'])).toEqual(['firing', 'resolved']);
   });
 

@@ -14,7 +14,8 @@ export interface OutboundProcess {
 
 export const MAX_REMOTES = 20;
 
-function endpoint(address: string, port: number | null): string {
+/** `address:port`, IPv6 in brackets (`[::1]:443`), as `ss` prints peers. */
+export function endpoint(address: string, port: number | null): string {
   const host = address.includes(':') ? `[${address}]` : address;
   return port === null ? host : `${host}:${port}`;
 }

@@ -5,24 +5,34 @@
  */
 import { inWindow, type Digest, type SnapshotHistory } from './history.js';
 
+export interface ChangesWithin<T> {
+  old: T;
+  now: T;
+  changes: number;
+  /** Time (epoch ms) of the sample that showed the last change; null without a change. */
+  lastAt: number | null;
+}
+
 /** Counts the changes of one digest value that were seen inside the window. */
-function changesWithin<T>(history: SnapshotHistory, pick: (d: Digest) => T | null): { old: T; now: T; changes: number } | null {
+export function changesWithin<T>(history: SnapshotHistory, pick: (d: Digest) => T | null): ChangesWithin<T> | null {
   const windowStart = inWindow(history)[0]?.at;
   if (windowStart === undefined) return null;
   let previous: T | null = null;
   let old: T | null = null;
   let changes = 0;
+  let lastAt: number | null = null;
   for (const entry of history.entries) {
     const value = pick(entry);
     if (value === null) continue; // unread this time: neither a change nor a reference
     if (previous !== null && value !== previous && entry.at >= windowStart) {
       if (changes === 0) old = previous;
       changes++;
+      lastAt = entry.at;
     }
     previous = value;
   }
   if (previous === null) return null;
-  return { old: old ?? previous, now: previous, changes };
+  return { old: old ?? previous, now: previous, changes, lastAt };
 }
 
 export interface GatewayChange {
