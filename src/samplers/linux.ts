@@ -1,5 +1,4 @@
 import { ReadError, type ParseResult } from '../errors.js';
-import { parseIpSockets, type IpSocketFile } from '../procfs/net_ip_socket.js';
 import { parseNetDev } from '../procfs/net_dev.js';
 import { parseNetIpv6Route } from '../procfs/net_ipv6_route.js';
 import { parseNetRoute } from '../procfs/net_route.js';
@@ -10,11 +9,15 @@ import { parseSockstat } from '../procfs/sockstat.js';
 import { parsePortRange, parseSysctlInteger } from '../procfs/sysctl.js';
 import { LINK_FILES, parseLinkInfo, type LinkFile, type LinkInfo } from '../sysfs/net_class.js';
 import type { Counters, SampleError, Sockstat } from '../snapshot/types.js';
+import { ALL_STATES, LISTEN_STATES, UDP_UNCONNECTED_STATES } from '../netlink/states.js';
 import { issuesToErrors, type Sampler, type SamplerOutput } from './sampler.js';
+import type { SocketReader } from './sockets.js';
 
 export interface LinuxContext {
   procfs: KernelFs;
   sysfs: KernelFs;
+  /** TCP/UDP sockets: sock_diag or /proc/net (see sockets.ts). */
+  sockets: SocketReader;
 }
 
 /**
@@ -82,18 +85,9 @@ async function parseFiles<T>(
   return { values, errors };
 }
 
-function ipSocketSampler(name: 'tcp' | 'udp'): Sampler<LinuxContext> {
-  const kinds: Record<string, IpSocketFile> = {
-    [`net/${name}`]: { transport: name, family: 'inet' },
-    [`net/${name}6`]: { transport: name, family: 'inet6' },
-  };
-  return {
-    name,
-    async sample(context) {
-      const { values, errors } = await parseFiles(context, name, LINUX_FILES[name], (text, file, rel) => parseIpSockets(text, file, kinds[rel]!));
-      return { sockets: values.flat(), errors };
-    },
-  };
+/** One transport's sockets in the given kernel states, from whichever reader the context has. */
+function ipSocketSampler(name: 'tcp' | 'udp', states: number = ALL_STATES): Sampler<LinuxContext> {
+  return { name, sample: (context) => context.sockets.read(name, states) };
 }
 
 const unixSampler: Sampler<LinuxContext> = {
@@ -188,5 +182,8 @@ export const LINUX_SAMPLERS: readonly Sampler<LinuxContext>[] = [
   portRangeSampler,
 ];
 
-/** Only what the fast listener watch needs. */
-export const LISTENER_SAMPLERS: readonly Sampler<LinuxContext>[] = [ipSocketSampler('tcp'), ipSocketSampler('udp')];
+/**
+ * Only what the fast listener watch needs: LISTEN TCP sockets and unconnected UDP ones (the
+ * kernel filters them over netlink; /proc rows in other states are skipped unparsed).
+ */
+export const LISTENER_SAMPLERS: readonly Sampler<LinuxContext>[] = [ipSocketSampler('tcp', LISTEN_STATES), ipSocketSampler('udp', UDP_UNCONNECTED_STATES)];

@@ -1,18 +1,47 @@
+import path from 'node:path';
+import { nativeAddon, nativeFdReader, type NativeAddon } from '../netlink/addon.js';
+import { NetlinkSockets, type StateCounts } from '../netlink/sock_diag.js';
+import { TCP_STATE_OF } from '../netlink/states.js';
+import { nodeFdReader } from '../procfs/fd_reader.js';
 import { KernelFs } from '../procfs/kernel_fs.js';
-import { scanSocketOwners, type SocketOwnerScan } from '../procfs/socket_owners.js';
+import { SocketOwnerCache, type SocketOwnerScan } from '../procfs/socket_owners.js';
 import { LINUX_SAMPLERS, LISTENER_SAMPLERS, type LinuxContext } from '../samplers/linux.js';
 import { mergeRuns, runSamplers } from '../samplers/sampler.js';
-import { countTcpStates, countTransport, defaultGatewaysOf, listenersOf } from './derive.js';
-import { emptySnapshot } from './empty.js';
+import { NetlinkSocketReader, ProcfsSocketReader, type SocketReader, type SocketSourceName } from '../samplers/sockets.js';
+import { countTcpStates, countTransport, defaultGatewaysOf, isListening, listenersOf } from './derive.js';
+import { emptySnapshot, zeroStates } from './empty.js';
 import type { Listener, SampleError, Snapshot, SocketRecord } from './types.js';
+
+/** `auto`: netlink when the addon is built and --procfs is this host's /proc, else /proc/net. */
+export type SocketSource = 'auto' | SocketSourceName;
+
+/**
+ * Which sockets get a pid and process name (the /proc/<pid>/fd walk):
+ * - `all` (or `true`): every socket, as `ss -p` shows them;
+ * - `connections`: listeners plus the sockets the facts group by process: TCP established and
+ *   syn_sent, connected UDP (what the run loop needs);
+ * - `listeners`: listening TCP sockets and bound, unconnected UDP ones;
+ * - `none` (or `false`): no walk at all.
+ */
+export type AttributionScope = 'all' | 'connections' | 'listeners' | 'none';
 
 export interface CollectOptions {
   /** procfs mount point; `/host/proc` in a container watching its host. Default `/proc`. */
   procfs?: string;
   /** sysfs mount point. Default `/sys`. */
   sysfs?: string;
-  /** Map sockets to pid and process name through /proc/<pid>/fd. Default true. */
-  attribution?: boolean;
+  /** Which sockets to map to pid and process name. Default `all`. */
+  attribution?: boolean | AttributionScope;
+  /** Where TCP/UDP sockets are read from. Default `auto`. */
+  socketSource?: SocketSource;
+  /**
+   * Keeps fd links between calls so a scan re-reads only what may have changed. Without one,
+   * every call walks every fd (as `ss -p`). A long-running caller passes one (or uses
+   * createSnapshotCollector, which does).
+   */
+  ownerCache?: SocketOwnerCache;
+  /** The native addon; `null` runs the pure-JavaScript paths. Default: the built addon, if any. */
+  native?: NativeAddon | null;
   /** Per-sampler time limit. */
   timeoutMs?: number;
 }
@@ -21,6 +50,27 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 
 const ATTRIBUTION_HINT =
   'run as root, or grant CAP_DAC_READ_SEARCH and CAP_SYS_PTRACE, to see the processes of other users\' sockets';
+
+export function attributionScope(value: CollectOptions['attribution']): AttributionScope {
+  if (value === undefined || value === true) return 'all';
+  if (value === false) return 'none';
+  return value;
+}
+
+function inScope(s: SocketRecord, scope: AttributionScope): boolean {
+  switch (scope) {
+    case 'all':
+      return true;
+    case 'none':
+      return false;
+    case 'listeners':
+      return isListening(s);
+    case 'connections':
+      if (isListening(s)) return true;
+      if (s.transport === 'tcp') return s.state === 'established' || s.state === 'syn_sent';
+      return s.transport === 'udp' && s.state === 'established';
+  }
+}
 
 function attributionErrors(scan: SocketOwnerScan, procRoot: string): SampleError[] {
   if (scan.deniedPids === 0) return [];
@@ -32,16 +82,29 @@ function attributionErrors(scan: SocketOwnerScan, procRoot: string): SampleError
   }];
 }
 
-/** Fills pid/process on sockets from a scan of /proc/<pid>/fd; returns the problems met. */
-function attribute(sockets: SocketRecord[], procRoot: string): SampleError[] {
+/**
+ * Fills pid/process on the sockets in scope; returns the problems met. `complete` says the
+ * sockets are every TCP/UDP socket there is (not a state-filtered read), which lets the cache
+ * trust more of what it remembers (see socket_owners.ts).
+ */
+function attribute(sockets: SocketRecord[], scope: AttributionScope, procRoot: string, cache: SocketOwnerCache, complete: boolean): SampleError[] {
+  const wanted: number[] = [];
+  for (const s of sockets) if (s.inode && inScope(s, scope)) wanted.push(s.inode);
+  if (wanted.length === 0) return [];
+  let alive: Float64Array | null = null;
+  if (complete) {
+    alive = new Float64Array(sockets.length);
+    for (let i = 0; i < sockets.length; i++) alive[i] = sockets[i]!.inode ?? 0;
+  }
   let scan: SocketOwnerScan;
   try {
-    scan = scanSocketOwners(procRoot);
+    scan = cache.scan(procRoot, { alive, wanted: scope === 'all' && complete ? null : wanted });
   } catch (err) {
     return [{ source: 'processes', file: procRoot, line: null, message: `process attribution unavailable: ${(err as Error).message}` }];
   }
   for (const s of sockets) {
-    const owner = s.inode ? scan.owners.get(s.inode) : undefined;
+    if (!s.inode || !inScope(s, scope)) continue;
+    const owner = scan.ownerOf(s.inode);
     if (owner) {
       s.pid = owner.pid;
       s.process = owner.process;
@@ -50,22 +113,55 @@ function attribute(sockets: SocketRecord[], procRoot: string): SampleError[] {
   return attributionErrors(scan, procRoot);
 }
 
-function context(options: CollectOptions): LinuxContext {
-  return { procfs: new KernelFs(options.procfs ?? '/proc'), sysfs: new KernelFs(options.sysfs ?? '/sys') };
+/** Netlink reads the caller's own network namespace, which is the one /proc (not /host/proc) shows. */
+function isOwnProc(root: string): boolean {
+  return path.resolve(root) === '/proc';
 }
 
-/**
- * One Linux snapshot. Never rejects: whatever could not be read is `null` or empty, with an
- * entry in `errors` saying what and where.
- */
-export async function collectSnapshot(options: CollectOptions = {}): Promise<Snapshot> {
-  const ctx = context(options);
-  const base = emptySnapshot('linux');
+function resolveNative(options: CollectOptions): { native: NativeAddon | null; reason: string | null } {
+  if (options.native !== undefined) return { native: options.native, reason: options.native ? null : 'disabled by the caller' };
+  const load = nativeAddon();
+  return { native: load.addon, reason: load.reason };
+}
+
+/** Everything that lasts between samples: the readers and the fd-link cache. */
+interface Parts {
+  procfs: KernelFs;
+  sysfs: KernelFs;
+  sockets: SocketReader;
+  netlink: NetlinkSockets | null;
+  cache: SocketOwnerCache;
+  setupErrors: SampleError[];
+}
+
+function buildParts(options: CollectOptions): Parts {
+  const procfs = new KernelFs(options.procfs ?? '/proc');
+  const sysfs = new KernelFs(options.sysfs ?? '/sys');
+  const { native, reason } = resolveNative(options);
+  const source = options.socketSource ?? 'auto';
+  const fromProc = new ProcfsSocketReader(procfs);
+  const setupErrors: SampleError[] = [];
+  let sockets: SocketReader = fromProc;
+  let netlink: NetlinkSockets | null = null;
+  if (source === 'netlink' && !native) {
+    setupErrors.push({ source: 'sockets', file: null, line: null, message: `netlink unavailable (${reason}); read /proc/net instead` });
+  } else if (native && (source === 'netlink' || (source === 'auto' && isOwnProc(procfs.root)))) {
+    netlink = new NetlinkSockets(native);
+    sockets = new NetlinkSocketReader(netlink, fromProc, source === 'netlink');
+  }
+  const cache = options.ownerCache ?? new SocketOwnerCache({ reader: native ? nativeFdReader(native) : nodeFdReader });
+  return { procfs, sysfs, sockets, netlink, cache, setupErrors };
+}
+
+async function snapshotWith(parts: Parts, options: CollectOptions): Promise<Snapshot> {
+  const ctx: LinuxContext = { procfs: parts.procfs, sysfs: parts.sysfs, sockets: parts.sockets };
   const runs = await runSamplers(LINUX_SAMPLERS, ctx, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  const snapshot = mergeRuns(base, runs);
-  if (options.attribution !== false) {
+  const snapshot = mergeRuns(emptySnapshot('linux'), runs);
+  snapshot.errors.push(...parts.setupErrors);
+  const scope = attributionScope(options.attribution);
+  if (scope !== 'none') {
     const attributionStarted = performance.now();
-    const errors = attribute(snapshot.sockets, ctx.procfs.root);
+    const errors = attribute(snapshot.sockets, scope, parts.procfs.root, parts.cache, true);
     snapshot.errors.push(...errors);
     snapshot.samplers.push({ name: 'processes', ok: errors.length === 0, durationMs: performance.now() - attributionStarted });
   }
@@ -76,18 +172,76 @@ export async function collectSnapshot(options: CollectOptions = {}): Promise<Sna
   return snapshot;
 }
 
-/** Listening sockets only, with their processes: the cheap check the fast listener watch runs. */
-export async function collectListeners(options: CollectOptions = {}): Promise<{ listeners: Listener[]; errors: SampleError[] }> {
-  const ctx = context(options);
+async function listenersWith(parts: Parts, options: CollectOptions): Promise<{ listeners: Listener[]; errors: SampleError[] }> {
+  const ctx: LinuxContext = { procfs: parts.procfs, sysfs: parts.sysfs, sockets: parts.sockets };
   const runs = await runSamplers(LISTENER_SAMPLERS, ctx, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const merged = mergeRuns(emptySnapshot('linux'), runs);
-  const listening = listenersOf(merged.sockets);
-  const errors = [...merged.errors];
-  if (options.attribution !== false && listening.length > 0) {
-    const inodes = new Set(listening.map((l) => l.inode));
-    const sockets = merged.sockets.filter((s) => inodes.has(s.inode));
-    errors.push(...attribute(sockets, ctx.procfs.root));
-    return { listeners: listenersOf(sockets), errors };
+  const listening = merged.sockets.filter(isListening);
+  const errors = [...merged.errors, ...parts.setupErrors];
+  if (attributionScope(options.attribution) !== 'none') {
+    errors.push(...attribute(listening, 'listeners', parts.procfs.root, parts.cache, false));
   }
-  return { listeners: listening, errors };
+  return { listeners: listenersOf(listening), errors };
+}
+
+/**
+ * One Linux snapshot. Never rejects: whatever could not be read is `null` or empty, with an
+ * entry in `errors` saying what and where.
+ */
+export async function collectSnapshot(options: CollectOptions = {}): Promise<Snapshot> {
+  return snapshotWith(buildParts(options), options);
+}
+
+/** Listening sockets only, with their processes: the cheap check the fast listener watch runs. */
+export async function collectListeners(options: CollectOptions = {}): Promise<{ listeners: Listener[]; errors: SampleError[] }> {
+  return listenersWith(buildParts(options), options);
+}
+
+export interface SnapshotCollector {
+  /** Where sockets are read from, after `auto` was resolved. */
+  readonly socketSource: SocketSourceName;
+  /** Which /proc/<pid>/fd reader the owner cache uses. */
+  readonly fdReader: 'native' | 'node:fs';
+  snapshot(): Promise<Snapshot>;
+  listeners(): Promise<{ listeners: Listener[]; errors: SampleError[] }>;
+  /** TCP states and the UDP socket count, without listing sockets or walking /proc/<pid>/fd. */
+  stateCounts(): Promise<StateCounts & { errors: SampleError[] }>;
+}
+
+/**
+ * For callers that sample repeatedly (the run loop, the listener watch): keeps the readers and
+ * one fd-link cache across calls, so after the first sample only changed fds are read.
+ */
+export function createSnapshotCollector(options: CollectOptions = {}): SnapshotCollector {
+  const parts = buildParts(options);
+  return {
+    socketSource: parts.sockets.source,
+    fdReader: parts.cache.readerName,
+    snapshot: () => snapshotWith(parts, options),
+    listeners: () => listenersWith(parts, options),
+    stateCounts: () => stateCountsWith(parts),
+  };
+}
+
+async function stateCountsWith(parts: Parts): Promise<StateCounts & { errors: SampleError[] }> {
+  if (parts.netlink) {
+    try {
+      return { ...(await parts.netlink.count()), errors: [...parts.setupErrors] };
+    } catch {
+      // Counted from /proc below, as a snapshot would.
+    }
+  }
+  const fromProc = new ProcfsSocketReader(parts.procfs);
+  const [tcp, udp] = await Promise.all([fromProc.count('tcp'), fromProc.count('udp')]);
+  const states = zeroStates();
+  tcp.counts.forEach((n, code) => {
+    const state = TCP_STATE_OF[code];
+    if (state !== undefined) states[state] += n;
+  });
+  return { tcp: states, udp: udp.counts.reduce((a, b) => a + b, 0), errors: [...parts.setupErrors, ...tcp.errors, ...udp.errors] };
+}
+
+/** TCP state counts and UDP socket count alone: the cheapest reading (no socket list, no fd walk). */
+export async function collectStateCounts(options: CollectOptions = {}): Promise<StateCounts & { errors: SampleError[] }> {
+  return stateCountsWith(buildParts(options));
 }

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseIpSockets } from '../../src/procfs/net_ip_socket.js';
+import { IpSocketTableParser, parseIpSockets } from '../../src/procfs/net_ip_socket.js';
 import { describeCorpus, readCorpus, readCorpusJson } from '../corpus.js';
 
 const TCP4 = { transport: 'tcp', family: 'inet' } as const;
@@ -121,5 +122,79 @@ describe('parseIpSockets single-line rules (from procfs net_ip_socket_test.go)',
   it('maps NEW_SYN_RECV (0C) to syn_received as ss does', () => {
     const { value } = one('0: 0100007F:0050 0100007F:C000 0C 00000000:00000000 00:00000000 00000000 0 0 0 1 0');
     expect(value[0]?.state).toBe('syn_received');
+  });
+});
+
+describe('the streaming fast path', () => {
+  const lines = [
+    '   0: 0100007F:0050 00000000:0000 0A 00000000:00000003 00:00000000 00000000     0        0 100 1 0000000000000000 100 0 0 10 0',
+    '   1: 0100007F:0051 0100007F:C000 01 0000001A:00000000 01:00000014 00000000  1000        0 101 1 0000000000000000 20 4 30 10 -1',
+    '   2: 0100007F:C001 0100007F:0051 06 00000000:00000000 03:00001770 00000000     0        0 0 3 0000000000000000',
+    '   3: 0100007F:00\t52 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 102 1',
+    '   4: 0100007F:0053 00000000:0000 0C 00000000:00000000 00:00000000 00000000     0        0 0 1',
+    'garbage',
+    '',
+  ];
+  const text = HEADER + lines.join('\n') + '\n';
+
+  it('gives the same records and issues whatever the chunking', () => {
+    const whole = parseIpSockets(text, 'tcp', TCP4);
+    expect(whole.value.map((s) => s.inode)).toEqual([100, 101, 0, 0]);
+    expect(whole.issues.map((i) => i.line)).toEqual([5, 7]);
+    const bytes = Buffer.from(text, 'latin1');
+    fc.assert(fc.property(fc.array(fc.nat({ max: bytes.length }), { maxLength: 8 }), (cuts) => {
+      const parser = new IpSocketTableParser('tcp', TCP4);
+      const ends = [...new Set(cuts)].sort((a, b) => a - b);
+      // Feed as a reader would: unfinished lines carried into the next chunk.
+      let carried = Buffer.alloc(0);
+      let from = 0;
+      for (const end of [...ends, bytes.length]) {
+        const chunk = Buffer.concat([carried, bytes.subarray(from, end)]);
+        const last = end === bytes.length;
+        const used = parser.feed(chunk, 0, chunk.length, last);
+        carried = chunk.subarray(used);
+        from = end;
+      }
+      expect(parser.result()).toEqual(whole);
+    }), { numRuns: 300, seed: 7 });
+  });
+
+  it('counts by state code exactly the rows it would return, checks included', () => {
+    const counts = new Float64Array(16);
+    const counted = parseIpSockets(text, 'tcp', TCP4, { counts });
+    expect(counted.value).toEqual([]);
+    expect(counted.issues).toEqual(parseIpSockets(text, 'tcp', TCP4).issues);
+    expect(Array.from(counts.subarray(0, 13))).toEqual([0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 1]);
+  });
+
+  it('keeps only the asked states, unparsed rows in other states skipped', () => {
+    const { value } = parseIpSockets(text, 'tcp', TCP4, { states: 1 << 0x0a });
+    expect(value.map((s) => [s.state, s.inode])).toEqual([['listen', 100]]);
+  });
+
+  it('reads text with non-ASCII characters line by line, to the same result for its ASCII rows', () => {
+    const odd = parseIpSockets(text + '  9: é\n', 'tcp', TCP4);
+    const plain = parseIpSockets(text, 'tcp', TCP4);
+    expect(odd.value).toEqual(plain.value);
+    expect(odd.issues).toEqual([...plain.issues, { file: 'tcp', line: 9, reason: expect.stringMatching(/fields/) }]);
+  });
+});
+
+describe('values that do not fit are issues, not Infinity', () => {
+  const row = '   0: 0100007F:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1234 1 0000000000000000 100 0 0 10 0';
+  it.each([
+    ['a queue over 8 hex digits', row.replace('00000000:00000000', `${'F'.repeat(9)}:00000000`), /queues/],
+    ['a uid over 32 bits', row.replace('     0        0 1234', ' 4294967296 0 1234'), /uid .* out of range/],
+    ['an inode past 2^53', row.replace(' 1234 ', ` ${'9'.repeat(17)} `), /inode .* out of range/],
+  ])('%s', (_name, line, reason) => {
+    const { value, issues } = parseIpSockets(`${HEADER}${line}\n`, 'tcp', TCP4);
+    expect(value).toEqual([]);
+    expect(issues).toEqual([{ file: 'tcp', line: 2, reason: expect.stringMatching(reason) }]);
+  });
+
+  it('a table without its header loses no row: line 1 is reported and read as a row', () => {
+    const { value, issues } = parseIpSockets(`${row}\n`, 'tcp', TCP4);
+    expect(value.map((s) => s.inode)).toEqual([1234]);
+    expect(issues).toEqual([{ file: 'tcp', line: 1, reason: 'missing header "sl local_address ..."' }]);
   });
 });
