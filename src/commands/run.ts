@@ -1,7 +1,9 @@
 /**
  * `netstat-otel run`: the sidecar. Samples once per interval, feeds every consumer (metrics first,
  * then whatever the caller registers — the rules evaluator), exports over OTLP and optionally
- * serves Prometheus, prints one status line per interval, and stops cleanly on SIGTERM/SIGINT.
+ * serves Prometheus, prints one status line per interval, reloads the rules on SIGHUP, and stops
+ * cleanly on SIGTERM/SIGINT within SHUTDOWN_BUDGET_MS (alert records it could not deliver by then
+ * stay in the --state-dir spool).
  */
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -42,10 +44,17 @@ export interface RunDeps {
   log?: SidecarLog;
   /** Where OTEL_* are read from (tests). Default process.env. */
   env?: Env;
+  /**
+   * Registers the handler for reload requests (the command wires SIGHUP to it); returns a
+   * function that unregisters it.
+   */
+  onReloadRequest?: (reload: () => void) => () => void;
 }
 
 /** How long closing consumers and flushing telemetry may take after a stop request. */
 export const SHUTDOWN_BUDGET_MS = 4_000;
+/** Kept back from the log queue's share of the budget for closing files and sockets. */
+const SHUTDOWN_MARGIN_MS = 300;
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -57,6 +66,8 @@ function describeTargets(options: RunOptions, telemetry: Telemetry): string {
   if (endpoints.metrics !== null) parts.push(`metrics -> ${endpoints.metrics} (${endpoints.protocol})`);
   if (endpoints.logs !== null) parts.push(`logs -> ${endpoints.logs}`);
   if (endpoints.prometheus !== null) parts.push(`prometheus on ${endpoints.prometheus}`);
+  const spool = telemetry.logQueue?.spoolFile;
+  if (spool) parts.push(`undelivered alerts kept in ${spool}`);
   return parts.join('; ');
 }
 
@@ -77,10 +88,13 @@ export async function runSidecar(options: RunOptions, deps: RunDeps = {}): Promi
     prometheus: options.prometheusPort === null ? null : { port: options.prometheusPort, host: options.prometheusHost },
     log,
     env: deps.env,
+    stateDir: options.stateDir,
+    logQueue: { maxRecords: options.alertQueueSize },
   });
   const latest = new LatestSnapshot();
   registerMetrics(telemetry.meterProvider.getMeter('netstat-otel', packageVersion()), latest, {
     onError: (group, err) => log.error(`metrics group ${group} failed: ${errorText(err)}`, { event: 'metrics_error', group }),
+    alertQueue: telemetry.logQueue,
   });
 
   const consumers: SnapshotConsumer[] = [latest];
@@ -101,6 +115,7 @@ export async function runSidecar(options: RunOptions, deps: RunDeps = {}): Promi
   });
 
   const onError = (where: string, err: unknown) => log.error(`${where}: ${errorText(err)}`, { event: 'error', where });
+  const stopReloads = deps.onReloadRequest?.(() => reloadConsumers(consumers, log, onError));
   await runLoop({
     intervalMs: options.intervalMs,
     once: options.once,
@@ -115,17 +130,40 @@ export async function runSidecar(options: RunOptions, deps: RunDeps = {}): Promi
     },
   });
 
-  // Every sample was exported right after it was taken; shutdown only needs to flush log records.
-  // Bounded: a dead collector must not hold the process past the stop budget.
+  stopReloads?.();
+
+  // Every sample was exported right after it was taken; shutdown only needs to deliver log records.
+  // Bounded: a dead or hanging collector must not hold the process past the stop budget — the
+  // queue gets what the consumers left of it, and keeps the rest in the spool.
+  const stopStarted = Date.now();
   const done = (async () => {
     await closeConsumers(consumers, SHUTDOWN_BUDGET_MS / 2, onError);
-    await telemetry.shutdown({ finalMetricExport: false });
+    const left = SHUTDOWN_BUDGET_MS - (Date.now() - stopStarted) - SHUTDOWN_MARGIN_MS;
+    await telemetry.shutdown({ finalMetricExport: false, timeoutMs: Math.max(0, left) });
   })();
   const budget = sleep(SHUTDOWN_BUDGET_MS, 'late' as const, { ref: false });
   if ((await Promise.race([done.then(() => 'done' as const), budget])) === 'late') {
-    log.warn(`shutdown did not finish within ${SHUTDOWN_BUDGET_MS} ms; pending exports dropped`, { event: 'stop_timeout' });
+    log.warn(`shutdown did not finish within ${SHUTDOWN_BUDGET_MS} ms; exiting anyway`, { event: 'stop_timeout' });
   }
   return 0;
+}
+
+/** SIGHUP: every consumer that has configuration re-reads it; one line says what was reloaded. */
+function reloadConsumers(consumers: readonly SnapshotConsumer[], log: SidecarLog, onError: (where: string, err: unknown) => void): void {
+  const reloaded: string[] = [];
+  for (const consumer of consumers) {
+    if (consumer.reload === undefined) continue;
+    try {
+      const said = consumer.reload();
+      reloaded.push(typeof said === 'string' && said !== '' ? `${consumer.name} (${said})` : consumer.name);
+    } catch (err) {
+      onError(`reloading ${consumer.name}`, err);
+    }
+  }
+  log.info(reloaded.length > 0 ? `SIGHUP: reloaded ${reloaded.join(', ')}` : 'SIGHUP: nothing to reload', {
+    event: 'reload',
+    reloaded,
+  });
 }
 
 interface RunCommandFlags extends RunFlags {
@@ -136,7 +174,7 @@ interface RunCommandFlags extends RunFlags {
  * Adds `run` to the program. `deps.consumers` are built once telemetry exists and run after the
  * metrics holder, e.g. `registerRunCommand(program, { consumers: [createRulesConsumer] })`.
  */
-export function registerRunCommand(program: Command, deps: Omit<RunDeps, 'signal'> = {}): Command {
+export function registerRunCommand(program: Command, deps: Omit<RunDeps, 'signal' | 'onReloadRequest'> = {}): Command {
   return program
     .command('run')
     .description('run the sidecar: sample every interval, export OTLP metrics and alert logs, print a status line')
@@ -150,6 +188,8 @@ export function registerRunCommand(program: Command, deps: Omit<RunDeps, 'signal
     .option('--prometheus-port <port>', 'also serve Prometheus metrics on this port (0: any free port)')
     .option('--prometheus-host <host>', 'address the Prometheus endpoint binds to (default 127.0.0.1)')
     .option('--log-format <format>', 'stderr lines as text or json (default text)')
+    .option('--state-dir <dir>', 'keep alerts not yet delivered in DIR/alert-spool.jsonl across restarts (e.g. /var/lib/netstat-otel)')
+    .option('--alert-queue-size <n>', 'alert records kept while the collector is unreachable; the oldest go first (default 10000)')
     .action(async (flags: RunCommandFlags, command: Command) => {
       // Commander fills `attribution: true` by default; only a typed --no-attribution should beat the config file.
       const typed: RunFlags = { ...flags };
@@ -174,8 +214,20 @@ export function registerRunCommand(program: Command, deps: Omit<RunDeps, 'signal
       };
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
+      // Installed before anything else: Node's default for SIGHUP is to exit.
+      let reload: (() => void) | null = null;
+      process.on('SIGHUP', () => {
+        if (reload !== null) reload();
+        else log.info('SIGHUP: not reloading while starting or stopping', { event: 'reload', reloaded: [] });
+      });
+      const onReloadRequest = (handler: () => void) => {
+        reload = handler;
+        return () => {
+          reload = null;
+        };
+      };
 
-      const code = await runSidecar(options, { ...deps, log, signal: controller.signal });
+      const code = await runSidecar(options, { ...deps, log, signal: controller.signal, onReloadRequest });
       // Keep-alive sockets of the OTLP exporters would hold the event loop open for a while.
       process.exit(code);
     });

@@ -25,6 +25,13 @@ export interface RunOptions {
   prometheusPort: number | null;
   prometheusHost: string;
   logFormat: LogFormat;
+  /**
+   * Where state that must survive a restart lives (the alert spool); null: nothing is kept and
+   * alerts still queued at exit are lost.
+   */
+  stateDir: string | null;
+  /** Alert records kept while the collector is unreachable; beyond it the oldest are dropped. */
+  alertQueueSize: number;
 }
 
 /** What the command line gave: only flags the user typed are set. */
@@ -39,13 +46,19 @@ export interface RunFlags {
   prometheusPort?: string;
   prometheusHost?: string;
   logFormat?: string;
+  stateDir?: string;
+  alertQueueSize?: string;
 }
 
 export const DEFAULT_INTERVAL_MS = 60_000;
 /** Below this the sampler would mostly measure itself. */
 export const MIN_INTERVAL_MS = 100;
+/** About an hour of a noisy host's alerts, a few MiB. */
+export const DEFAULT_ALERT_QUEUE_SIZE = 10_000;
+const MAX_ALERT_QUEUE_SIZE = 1_000_000;
 
 const port = z.number().int().min(0).max(65_535);
+const queueSize = z.number().int().min(1).max(MAX_ALERT_QUEUE_SIZE);
 const duration = z.union([z.string(), z.number().positive()]);
 
 /** The config file: flag names, camelCase or kebab-case. Unknown keys are errors (typos would silently do nothing). */
@@ -63,6 +76,10 @@ const fileSchema = z
     'prometheus-host': z.string().optional(),
     logFormat: z.enum(['text', 'json']).optional(),
     'log-format': z.enum(['text', 'json']).optional(),
+    stateDir: z.string().min(1).optional(),
+    'state-dir': z.string().min(1).optional(),
+    alertQueueSize: queueSize.optional(),
+    'alert-queue-size': queueSize.optional(),
   })
   .strict();
 
@@ -93,7 +110,14 @@ export function readConfigFile(file: string): FileOptions {
   // Paths in a config file are relative to the file, not to wherever the sidecar was started.
   const dir = path.dirname(absolute);
   const rel = (p: string | undefined) => (p === undefined ? undefined : path.resolve(dir, p));
-  return { ...parsed.data, rules: rel(parsed.data.rules), procfs: rel(parsed.data.procfs), sysfs: rel(parsed.data.sysfs) };
+  return {
+    ...parsed.data,
+    rules: rel(parsed.data.rules),
+    procfs: rel(parsed.data.procfs),
+    sysfs: rel(parsed.data.sysfs),
+    stateDir: rel(parsed.data.stateDir),
+    'state-dir': rel(parsed.data['state-dir']),
+  };
 }
 
 function intervalMs(value: string | number, where: string): number {
@@ -110,6 +134,19 @@ function intervalMs(value: string | number, where: string): number {
 function portFlag(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || n > 65_535) throw new UsageError(`--prometheus-port: ${value} is not a port number (0-65535)`);
+  return n;
+}
+
+function stateDirFlag(value: string): string {
+  if (value.trim() === '') throw new UsageError('--state-dir: give a directory, e.g. /var/lib/netstat-otel');
+  return path.resolve(value);
+}
+
+function queueSizeFlag(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > MAX_ALERT_QUEUE_SIZE) {
+    throw new UsageError(`--alert-queue-size: ${value} is not a record count (1-${MAX_ALERT_QUEUE_SIZE})`);
+  }
   return n;
 }
 
@@ -142,5 +179,11 @@ export function resolveRunOptions(flags: RunFlags, env: Readonly<Record<string, 
     prometheusPort,
     prometheusHost: pick(flags.prometheusHost, file.prometheusHost, file['prometheus-host']) ?? '127.0.0.1',
     logFormat,
+    // Relative flags resolve against the working directory: the sidecar must not depend on a later chdir.
+    stateDir: flags.stateDir !== undefined ? stateDirFlag(flags.stateDir) : (pick(file.stateDir, file['state-dir']) ?? null),
+    alertQueueSize:
+      flags.alertQueueSize !== undefined
+        ? queueSizeFlag(flags.alertQueueSize)
+        : (pick(file.alertQueueSize, file['alert-queue-size']) ?? DEFAULT_ALERT_QUEUE_SIZE),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Says on stderr when the collector goes away and when it comes back — once per transition, not
- * once per interval. The OTLP exporters already retry; these wrappers only watch their results,
- * so a dead collector costs a dropped export, never the process.
+ * once per interval. These wrappers only watch export results: a dead collector costs a dropped
+ * metric export (the next one carries fresh values), never the process; log records are kept and
+ * retried by the alert queue (queued_log_processor.ts).
  */
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
@@ -25,7 +26,14 @@ function describe(error: Error | undefined): string {
   const data = (error as { data?: unknown }).data;
   const detail = typeof data === 'string' && data !== '' ? ` ${data.slice(0, 200)}` : '';
   if (typeof code === 'number') return `HTTP ${code}${detail}`;
+  // The OTLP exporter's wording for 429/502/503/504, whose status it does not keep.
+  if (error.message === 'Export failed with retryable status') return 'HTTP 429/502/503/504 (retryable)';
   return error.message || String(error);
+}
+
+export interface ExportHealthOptions {
+  /** Failed exports are kept and retried (the alert queue), so nothing was lost: say so. */
+  retried?: boolean;
 }
 
 export class ExportHealth {
@@ -36,6 +44,7 @@ export class ExportHealth {
     readonly url: string,
     readonly signal: string,
     private readonly log: TelemetryLog,
+    private readonly options: ExportHealthOptions = {},
   ) {}
 
   get state(): 'unknown' | 'ok' | 'failing' {
@@ -50,7 +59,10 @@ export class ExportHealth {
   record(result: ExportResult): void {
     if (result.code === ExportResultCode.SUCCESS) {
       if (this.#state === 'failing') {
-        this.log.info(`collector at ${this.url} reachable again (${this.signal}; ${this.#failures} export(s) lost)`, {
+        const outcome = this.options.retried
+          ? `${this.#failures} failed attempt(s); queued records follow in order`
+          : `${this.#failures} export(s) lost`;
+        this.log.info(`collector at ${this.url} reachable again (${this.signal}; ${outcome})`, {
           event: 'collector_reachable',
           url: this.url,
           signal: this.signal,

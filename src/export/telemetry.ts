@@ -1,7 +1,9 @@
 /**
  * Everything that leaves the process: a MeterProvider (OTLP push + optional Prometheus pull) and
  * a LoggerProvider (OTLP logs, for alert records), over one Resource. Configured from the standard
- * OTEL_* environment variables; the caller only decides the interval and the Prometheus port.
+ * OTEL_* environment variables; the caller decides the interval, the Prometheus port and where
+ * undelivered alert records are kept (stateDir). Metrics may be dropped when the collector is
+ * away; log records go through a bounded, ordered, retried queue (queued_log_processor.ts).
  */
 import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
 import { OTLPLogExporter as OTLPLogExporterJson } from '@opentelemetry/exporter-logs-otlp-http';
@@ -11,11 +13,13 @@ import { OTLPMetricExporter as OTLPMetricExporterProto } from '@opentelemetry/ex
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { withPrometheusNames } from '../metrics/prometheus_names.js';
 import type { Resource } from '@opentelemetry/resources';
-import { BatchLogRecordProcessor, LoggerProvider, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { LoggerProvider, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../errors.js';
+import type { QueueLimits, QueueStats } from './delivery_queue.js';
 import { ExportHealth, HealthTrackingLogExporter, HealthTrackingMetricExporter, type TelemetryLog } from './health.js';
 import {
   exportersFromEnv,
@@ -25,7 +29,10 @@ import {
   type Env,
   type OtlpProtocol,
 } from './otlp-config.js';
+import { DEFAULT_QUEUE_LIMITS, QueuedLogProcessor } from './queued_log_processor.js';
 import { buildResource } from './resource.js';
+import type { BackoffOptions } from './retry_policy.js';
+import { takeOverRetries } from './single_attempt.js';
 
 /** setInterval's ceiling (~24.8 days); larger values fire immediately. */
 const NEVER_MS = 2_147_483_647;
@@ -54,7 +61,23 @@ export interface TelemetryConfig {
   env?: Env;
   /** Resource to use instead of detecting one (tests). */
   resource?: Resource;
+  /**
+   * Keep undelivered log records in `<stateDir>/alert-spool.jsonl`, so they survive a restart.
+   * Default null: in memory only.
+   */
+  stateDir?: string | null;
+  /** Bounds and pacing of the log record queue (defaults: 10 000 records, 8 MiB, 1 s..30 s backoff). */
+  logQueue?: Partial<QueueLimits> & { backoff?: Partial<BackoffOptions>; gatherMs?: number };
 }
+
+/** What netstat.alerts.* report. */
+export interface LogQueueView {
+  stats(): QueueStats;
+  readonly spoolFile: string | null;
+}
+
+/** Default time shutdown() may spend delivering queued log records. */
+export const DEFAULT_LOG_SHUTDOWN_MS = 3_000;
 
 export interface TelemetryEndpoints {
   protocol: OtlpProtocol;
@@ -73,6 +96,8 @@ export interface Telemetry {
   readonly endpoints: TelemetryEndpoints;
   /** Collector reachability per signal (null when that signal is not exported over OTLP). */
   readonly health: { metrics: ExportHealth | null; logs: ExportHealth | null };
+  /** The alert record queue (null when logs are not exported over OTLP). */
+  readonly logQueue: LogQueueView | null;
   /** Collect and export metrics now; never rejects. */
   flushMetrics(): Promise<void>;
   /** Flush metrics and pending log records; never rejects. */
@@ -80,9 +105,11 @@ export interface Telemetry {
   /**
    * Flush, stop the Prometheus server and release everything; never rejects; idempotent.
    * `finalMetricExport: false` skips the extra metric export the SDK does on shutdown, for callers
-   * that just called flushMetrics() (run does, after every sample). Log records are always flushed.
+   * that just called flushMetrics() (run does, after every sample). Queued log records get
+   * `timeoutMs` (default DEFAULT_LOG_SHUTDOWN_MS) to reach the collector; what does not stays in
+   * the spool when there is one.
    */
-  shutdown(options?: { finalMetricExport?: boolean }): Promise<void>;
+  shutdown(options?: { finalMetricExport?: boolean; timeoutMs?: number }): Promise<void>;
 }
 
 const stderrLog: TelemetryLog = {
@@ -167,6 +194,12 @@ async function startPrometheus(port: number, host: string): Promise<PrometheusEn
   };
 }
 
+function pickDefined<T extends object, K extends keyof T>(source: T | undefined, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (source?.[key] !== undefined) out[key] = source[key];
+  return out;
+}
+
 export async function createTelemetry(config: TelemetryConfig): Promise<Telemetry> {
   const env = config.env ?? process.env;
   const log = config.log ?? stderrLog;
@@ -187,6 +220,37 @@ export async function createTelemetry(config: TelemetryConfig): Promise<Telemetr
   const exportTimeout = Math.max(1, Math.min(timeoutFromEnv('metrics', env), cap));
 
   const resource = config.resource ?? (await buildResource());
+
+  // The log queue first: it may refuse the state directory, and then nothing must be listening yet.
+  let logsHealth: ExportHealth | null = null;
+  let logQueue: QueuedLogProcessor | null = null;
+  const processors: LogRecordProcessor[] = [];
+  if (logsUrl !== null) {
+    logsHealth = new ExportHealth(logsUrl, 'logs', log, { retried: true });
+    const logTimeout = Math.max(1, Math.min(timeoutFromEnv('logs', env), cap));
+    const otlp = logExporter(logsProtocol, logsUrl, logTimeout);
+    const observer = takeOverRetries(otlp);
+    if (observer === null) diag.warn('OTLP log exporter internals changed: its own retries stay on under the alert queue');
+    try {
+      logQueue = await QueuedLogProcessor.create({
+        exporter: new HealthTrackingLogExporter(otlp, logsHealth),
+        observer,
+        resource,
+        url: logsUrl,
+        limits: { ...DEFAULT_QUEUE_LIMITS, ...pickDefined(config.logQueue, ['maxRecords', 'maxBytes']) },
+        exportTimeoutMs: logTimeout,
+        gatherMs: config.logQueue?.gatherMs,
+        backoff: config.logQueue?.backoff,
+        stateDir: config.stateDir ?? null,
+        shutdownTimeoutMs: DEFAULT_LOG_SHUTDOWN_MS,
+        log,
+      });
+    } catch (err) {
+      throw new UsageError(`cannot keep alert records in state directory ${config.stateDir}: ${(err as Error).message}`);
+    }
+    processors.push(logQueue);
+  }
+
   const readers: IMetricReader[] = [];
   let metricsHealth: ExportHealth | null = null;
   let otlpMetricExporter: HealthTrackingMetricExporter | null = null;
@@ -205,26 +269,17 @@ export async function createTelemetry(config: TelemetryConfig): Promise<Telemetr
   let prometheus: PrometheusEndpoint | null = null;
   const wantsPrometheus = config.prometheus ?? (metricExporters.has('prometheus') ? { port: DEFAULT_PROMETHEUS_PORT } : null);
   if (wantsPrometheus !== null) {
-    prometheus = await startPrometheus(wantsPrometheus.port, wantsPrometheus.host ?? DEFAULT_PROMETHEUS_HOST);
+    try {
+      prometheus = await startPrometheus(wantsPrometheus.port, wantsPrometheus.host ?? DEFAULT_PROMETHEUS_HOST);
+    } catch (err) {
+      await logQueue?.close(0);
+      throw err;
+    }
     readers.push(prometheus.reader);
   }
 
   const meterProvider = new MeterProvider({ resource, readers });
 
-  let logsHealth: ExportHealth | null = null;
-  const processors: LogRecordProcessor[] = [];
-  if (logsUrl !== null) {
-    logsHealth = new ExportHealth(logsUrl, 'logs', log);
-    const logTimeout = Math.max(1, Math.min(timeoutFromEnv('logs', env), cap));
-    processors.push(
-      new BatchLogRecordProcessor({
-        exporter: new HealthTrackingLogExporter(logExporter(logsProtocol, logsUrl, logTimeout), logsHealth),
-        // Alerts should leave within a second; a batch of them still goes out as one request.
-        scheduledDelayMillis: 1_000,
-        exportTimeoutMillis: logTimeout,
-      }),
-    );
-  }
   const loggerProvider = new LoggerProvider({ resource, processors });
 
   const settle = async (work: Promise<unknown>): Promise<void> => {
@@ -243,15 +298,24 @@ export async function createTelemetry(config: TelemetryConfig): Promise<Telemetr
     resource,
     endpoints: { protocol, metrics: metricsUrl, logs: logsUrl, prometheus: prometheus?.url ?? null },
     health: { metrics: metricsHealth, logs: logsHealth },
+    logQueue,
     flushMetrics: () => settle(meterProvider.forceFlush()),
     forceFlush: () => settle(Promise.all([settle(meterProvider.forceFlush()), settle(loggerProvider.forceFlush())])),
     shutdown: (options = {}) => {
       if (options.finalMetricExport === false && otlpMetricExporter !== null) otlpMetricExporter.skipExports = true;
+      const budget = options.timeoutMs ?? DEFAULT_LOG_SHUTDOWN_MS;
+      // A metric export stuck on a collector that never answers would hold the exporter's
+      // shutdown for its whole timeout; metrics may be dropped, so they get the same budget.
+      const bounded = (work: Promise<unknown>) => settle(Promise.race([work, sleep(budget + 100, undefined, { ref: false })]));
       return (shutdownPromise ??= settle(
         Promise.all([
-          settle(meterProvider.shutdown()),
-          settle(loggerProvider.shutdown()),
-          settle(prometheus?.close() ?? Promise.resolve()),
+          bounded(meterProvider.shutdown()),
+          // The queue first, with the caller's budget; the provider's shutdown then finds it closed.
+          bounded((async () => {
+            await logQueue?.close(budget);
+            await loggerProvider.shutdown();
+          })()),
+          bounded(prometheus?.close() ?? Promise.resolve()),
         ]),
       ));
     },

@@ -22,13 +22,14 @@ import {
 import { zeroStates } from '../snapshot/empty.js';
 import { TCP_STATES, type Family, type Snapshot, type TcpState } from '../snapshot/types.js';
 import {
+  ATTR_ALERTS_DROP_REASON,
   ATTR_SAMPLER_NAME,
   ATTR_SOCKSTAT_PROTOCOL,
   METRICS,
   SOCKSTAT_PAGE_SIZE,
   type KernelCounterSource,
-  type MetricGroup,
   type MetricName,
+  type SnapshotMetricGroup,
 } from './table.js';
 
 export type Observe = (metric: MetricName, value: number, attributes?: Attributes) => void;
@@ -267,9 +268,24 @@ export function observeSamplers(snapshot: Snapshot, observe: Observe): void {
   for (const [source, n] of errorsBySource) observe('netstat.sampler.errors', n, { [ATTR_SAMPLER_NAME]: source });
 }
 
+// --- alert delivery queue (not from the snapshot) ---------------------------------------------
+
+export interface AlertQueueStats {
+  queued: number;
+  dropped: Readonly<Record<'queue_full' | 'rejected', number>>;
+}
+
+/** Both drop reasons are always reported, 0 included, so a rate works from the first export. */
+export function observeAlertQueue(stats: AlertQueueStats, observe: Observe): void {
+  observe('netstat.alerts.queued', stats.queued);
+  for (const reason of ['queue_full', 'rejected'] as const) {
+    observe('netstat.alerts.dropped', stats.dropped[reason], { [ATTR_ALERTS_DROP_REASON]: reason });
+  }
+}
+
 // --- all groups ------------------------------------------------------------------------------
 
-export const GROUP_OBSERVERS: Record<MetricGroup, (snapshot: Snapshot, observe: Observe) => void> = {
+export const GROUP_OBSERVERS: Record<SnapshotMetricGroup, (snapshot: Snapshot, observe: Observe) => void> = {
   connections: observeConnections,
   interfaces: observeInterfaces,
   conntrack: observeConntrack,
@@ -281,8 +297,8 @@ export const GROUP_OBSERVERS: Record<MetricGroup, (snapshot: Snapshot, observe: 
 };
 
 /** Run every group; one group throwing (a malformed snapshot) must not cost the others. */
-export function observeSnapshot(snapshot: Snapshot, observe: Observe, onError?: (group: MetricGroup, err: unknown) => void): void {
-  for (const [group, fn] of Object.entries(GROUP_OBSERVERS) as [MetricGroup, (s: Snapshot, o: Observe) => void][]) {
+export function observeSnapshot(snapshot: Snapshot, observe: Observe, onError?: (group: SnapshotMetricGroup, err: unknown) => void): void {
+  for (const [group, fn] of Object.entries(GROUP_OBSERVERS) as [SnapshotMetricGroup, (s: Snapshot, o: Observe) => void][]) {
     try {
       fn(snapshot, observe);
     } catch (err) {

@@ -24,6 +24,7 @@ import {
 export const ATTR_SOCKSTAT_PROTOCOL = 'netstat.sockstat.protocol';
 export const ATTR_TCP_OPEN_TYPE = 'netstat.tcp.open.type';
 export const ATTR_SAMPLER_NAME = 'netstat.sampler.name';
+export const ATTR_ALERTS_DROP_REASON = 'netstat.alerts.drop.reason';
 
 /**
  * All instruments are observable: the sidecar samples on its own schedule and the SDK only reads
@@ -57,7 +58,12 @@ export type MetricGroup =
   | 'listeners'
   | 'sockstat'
   | 'ports'
-  | 'samplers';
+  | 'samplers'
+  /** Not from the snapshot: the alert record delivery queue (export/queued_log_processor.ts). */
+  | 'alertQueue';
+
+/** The groups observe.ts derives from a snapshot. */
+export type SnapshotMetricGroup = Exclude<MetricGroup, 'alertQueue'>;
 
 /** A counter read straight from /proc/net/snmp or /proc/net/netstat (snapshot.counters). */
 export type KernelCounterSource =
@@ -469,6 +475,32 @@ export const METRICS = [
     attributes: [ATTR_SAMPLER_NAME],
     group: 'samplers',
     reads: ['errors', 'samplers'],
+  },
+
+  // --- alert delivery (the sidecar's own queue, not the host) ---------------------------------
+  {
+    name: 'netstat.alerts.queued',
+    kind: 'updowncounter',
+    unit: '{record}',
+    valueType: 'int',
+    description:
+      'Alert log records (alerts, rules errors, notices) waiting for the collector, oldest first; with --state-dir they are also in the spool file.',
+    attributes: [],
+    group: 'alertQueue',
+    reads: [],
+    origin: 'the log record delivery queue',
+  },
+  {
+    name: 'netstat.alerts.dropped',
+    kind: 'counter',
+    unit: '{record}',
+    valueType: 'int',
+    description:
+      'Alert log records given up since start: the oldest when the queue was full (`queue_full`), or a record the collector refused as invalid (`rejected`).',
+    attributes: [ATTR_ALERTS_DROP_REASON],
+    group: 'alertQueue',
+    reads: [],
+    origin: 'the log record delivery queue',
   },
 ] as const satisfies readonly MetricDefinition[];
 

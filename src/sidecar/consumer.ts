@@ -9,4 +9,9 @@ export interface SnapshotConsumer {
   onSnapshot(snapshot: Snapshot): Promise<void> | void;
   /** Flush and release; called once on shutdown. */
   close(): Promise<void>;
+  /**
+   * Re-read configuration now (SIGHUP). Returns a few words for the log line, e.g. "12 rules
+   * from /etc/netstat-otel/rules". Consumers without configuration leave it out.
+   */
+  reload?(): string | void;
 }

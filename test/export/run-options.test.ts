@@ -45,7 +45,23 @@ describe('resolveRunOptions', () => {
       prometheusPort: null,
       prometheusHost: '127.0.0.1',
       logFormat: 'text',
+      stateDir: null,
+      alertQueueSize: 10_000,
     });
+  });
+
+  it('takes --state-dir and --alert-queue-size from flags or the config file (paths relative to it)', () => {
+    const file = configFile({ 'state-dir': 'state', alertQueueSize: 50 });
+    expect(resolveRunOptions({ config: file }, {})).toMatchObject({ stateDir: path.join(path.dirname(file), 'state'), alertQueueSize: 50 });
+    expect(resolveRunOptions({ config: file, stateDir: '/var/lib/netstat-otel', alertQueueSize: '7' }, {})).toMatchObject({
+      stateDir: '/var/lib/netstat-otel',
+      alertQueueSize: 7,
+    });
+    expect(resolveRunOptions({ stateDir: 'rel' }, {}).stateDir).toBe(path.resolve('rel'));
+    expect(() => resolveRunOptions({ alertQueueSize: '0' }, {})).toThrow(/not a record count/);
+    expect(() => resolveRunOptions({ alertQueueSize: 'lots' }, {})).toThrow(/not a record count/);
+    expect(() => resolveRunOptions({ stateDir: ' ' }, {})).toThrow(/--state-dir/);
+    expect(() => resolveRunOptions({ config: configFile({ alertQueueSize: -1 }) }, {})).toThrow(/alertQueueSize/);
   });
 
   it('takes the interval from OTEL_METRIC_EXPORT_INTERVAL (ms) unless given, and ignores a bad value', () => {

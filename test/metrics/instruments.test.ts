@@ -27,7 +27,8 @@ beforeEach(() => {
   const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 2_000_000_000, exportTimeoutMillis: 5_000 });
   provider = new MeterProvider({ readers: [reader] });
   latest = new LatestSnapshot();
-  registerMetrics(provider.getMeter('test'), latest);
+  // An (empty) alert queue, so the netstat.alerts.* rows of the table are exported too.
+  registerMetrics(provider.getMeter('test'), latest, { alertQueue: { stats: () => ({ queued: 0, dropped: { queue_full: 0, rejected: 0 } }) } });
 });
 
 afterEach(async () => {

@@ -223,25 +223,57 @@ export function decodeMetrics(request: ReceivedRequest): ReceivedMetrics {
 
 // --- the receiver ------------------------------------------------------------------------------
 
+/**
+ * How the receiver answers, from now on. `accept`: 200 and the request is recorded in `requests`;
+ * `status`: that HTTP status (e.g. 503, 429 with a Retry-After), recorded in `refused`; `hang`:
+ * read the request and never answer (until close()). Connection refusal is pause()/resume().
+ */
+export type ReceiverMode =
+  | { kind: 'accept' }
+  | { kind: 'status'; status: number; retryAfter?: string }
+  | { kind: 'hang' };
+
 export interface OtlpReceiver {
   readonly port: number;
   readonly url: string;
+  /** Requests answered with 200, in arrival order. */
   readonly requests: ReceivedRequest[];
+  /** Requests answered with another status (mode `status`) or left hanging (mode `hang`). */
+  readonly refused: ReceivedRequest[];
   /** Resolves with the first request (already received or future) matching, or rejects after timeoutMs. */
   waitFor(path: string, timeoutMs: number): Promise<ReceivedRequest>;
+  /** Answer requests for `path` (default: every path without a mode of its own) this way. */
+  setMode(mode: ReceiverMode, path?: string): void;
+  /** Stop listening, and drop open connections: clients get ECONNREFUSED until resume(). */
+  pause(): Promise<void>;
+  /** Listen again on the same port. */
+  resume(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Listens on 127.0.0.1 (port 0: any free port) and answers every OTLP request with 200. */
+/** Listens on 127.0.0.1 (port 0: any free port) and answers every OTLP request with 200 (see setMode). */
 export async function startReceiver(port = 0): Promise<OtlpReceiver> {
   const requests: ReceivedRequest[] = [];
+  const refused: ReceivedRequest[] = [];
   const waiters: { path: string; resolve: (r: ReceivedRequest) => void }[] = [];
+  const modes = new Map<string | null, ReceiverMode>([[null, { kind: 'accept' }]]);
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const contentType = String(req.headers['content-type'] ?? '');
       const request = { path: req.url ?? '', contentType, headers: req.headers, body: Buffer.concat(chunks), at: Date.now() };
+      const mode = modes.get(request.path) ?? modes.get(null)!;
+      if (mode.kind === 'hang') {
+        refused.push(request);
+        return;
+      }
+      if (mode.kind === 'status') {
+        refused.push(request);
+        res.writeHead(mode.status, { 'content-type': 'text/plain', ...(mode.retryAfter === undefined ? {} : { 'retry-after': mode.retryAfter }) });
+        res.end(`test receiver answers ${mode.status}`);
+        return;
+      }
       requests.push(request);
       for (const w of waiters.filter((w) => w.path === request.path)) {
         waiters.splice(waiters.indexOf(w), 1);
@@ -252,15 +284,30 @@ export async function startReceiver(port = 0): Promise<OtlpReceiver> {
       res.end(contentType.includes('json') ? '{}' : '');
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
+  const listen = (at: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(at, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      if (!server.listening) {
+        resolve();
+        return;
+      }
+      server.close(() => resolve());
+    });
+  await listen(port);
   const bound = (server.address() as AddressInfo).port;
   return {
     port: bound,
     url: `http://127.0.0.1:${bound}`,
     requests,
+    refused,
     waitFor(path, timeoutMs) {
       const done = requests.find((r) => r.path === path);
       if (done) return Promise.resolve(done);
@@ -273,11 +320,12 @@ export async function startReceiver(port = 0): Promise<OtlpReceiver> {
         waiters.push(waiter);
       });
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    setMode(mode, path) {
+      modes.set(path ?? null, mode);
+    },
+    pause: stop,
+    resume: () => listen(bound),
+    close: stop,
   };
 }
 
@@ -302,8 +350,8 @@ interface JsonLogsRequest {
   resourceLogs?: { scopeLogs?: { logRecords?: { severityText?: string; severityNumber?: number; body?: JsonAnyValue; attributes?: JsonKeyValue[] }[] }[] }[];
 }
 
-/** Every log record in the receiver's /v1/logs requests so far (sent with OTEL_EXPORTER_OTLP_PROTOCOL=http/json). */
-export function receivedLogRecords(receiver: OtlpReceiver): ReceivedLogRecord[] {
+/** Every log record in the receiver's accepted /v1/logs requests so far, in arrival order (sent with OTEL_EXPORTER_OTLP_PROTOCOL=http/json). */
+export function receivedLogRecords(receiver: Pick<OtlpReceiver, 'requests'>): ReceivedLogRecord[] {
   return receiver.requests
     .filter((r) => r.path === '/v1/logs')
     .flatMap((r) => (JSON.parse(r.body.toString('utf8')) as JsonLogsRequest).resourceLogs ?? [])

@@ -1,0 +1,91 @@
+/**
+ * What to do after a failed log export. The queue retries on its own schedule instead of the
+ * OTLP exporter's (see single_attempt.ts), so this is the only retry policy in the path:
+ * - network errors, timeouts, 408, 429, every 5xx, and also 401/403/404 (credentials or URL being
+ *   fixed; the bounded queue protects memory meanwhile): retry after an exponential backoff with
+ *   jitter, or after the collector's Retry-After when it gives one;
+ * - 400 and 413 say the payload itself is refused: split the batch to find the record at fault,
+ *   and give up on a single record only (counted as dropped, reason `rejected`, and logged).
+ */
+
+/** What the HTTP transport answered, as otlp-exporter-base reports it (ExportResponse). */
+export type TransportResponse =
+  | { status: 'success' }
+  | { status: 'failure'; error: Error }
+  | { status: 'retryable'; retryInMillis?: number; error?: Error };
+
+export type FailureAction =
+  | { action: 'retry'; retryAfterMs: number | null; reason: string }
+  | { action: 'split'; reason: string }
+  | { action: 'reject'; reason: string };
+
+const PAYLOAD_REFUSED = new Set([400, 413]);
+
+function httpStatus(error: Error | undefined): number | null {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'number' ? code : null;
+}
+
+function describe(error: Error | undefined): string {
+  if (error === undefined) return 'export failed';
+  const status = httpStatus(error);
+  if (status !== null) {
+    const data = (error as { data?: unknown }).data;
+    const detail = typeof data === 'string' && data !== '' ? `: ${data.slice(0, 200)}` : '';
+    return `HTTP ${status}${detail}`;
+  }
+  return error.message || String(error);
+}
+
+/**
+ * `response` is what the transport answered for this attempt, when known; the exporter's own
+ * error otherwise. `batchSize` decides between splitting and giving up.
+ */
+export function classifyFailure(error: Error | undefined, response: TransportResponse | undefined, batchSize: number): FailureAction {
+  if (response?.status === 'retryable') {
+    // 429/502/503/504 carry no error object; the Retry-After header is all we get.
+    const after = response.retryInMillis;
+    const reason = response.error !== undefined ? describe(response.error) : 'HTTP 429/502/503/504 (retryable)';
+    return { action: 'retry', retryAfterMs: typeof after === 'number' && after >= 0 ? after : null, reason };
+  }
+  const failure = response?.status === 'failure' ? response.error : error;
+  const status = httpStatus(failure);
+  const reason = describe(failure);
+  if (status !== null && PAYLOAD_REFUSED.has(status)) {
+    return batchSize > 1 ? { action: 'split', reason } : { action: 'reject', reason };
+  }
+  return { action: 'retry', retryAfterMs: null, reason };
+}
+
+export interface BackoffOptions {
+  initialMs: number;
+  maxMs: number;
+  /** A collector's Retry-After is honoured up to this (a misconfigured one must not stall us for a day). */
+  maxRetryAfterMs: number;
+  multiplier?: number;
+  /** ±fraction, so many sidecars restarted together do not retry in lockstep. */
+  jitter?: number;
+  random?: () => number;
+}
+
+export class Backoff {
+  #next: number;
+
+  constructor(private readonly options: BackoffOptions) {
+    this.#next = options.initialMs;
+  }
+
+  /** The delay before the next attempt, and the one after grows. */
+  next(retryAfterMs: number | null = null): number {
+    const { maxMs, multiplier = 2, jitter = 0.2, random = Math.random } = this.options;
+    const base = Math.min(this.#next, maxMs);
+    this.#next = Math.min(this.#next * multiplier, maxMs);
+    const jittered = Math.max(0, base * (1 + (random() * 2 - 1) * jitter));
+    if (retryAfterMs === null) return Math.round(jittered);
+    return Math.round(Math.min(Math.max(retryAfterMs, jittered), this.options.maxRetryAfterMs));
+  }
+
+  reset(): void {
+    this.#next = this.options.initialMs;
+  }
+}
