@@ -18,11 +18,27 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` builds, and src/ is not here yet (copied after, so a source change
-# does not invalidate the dependency layer). No dependency has an install script.
+# does not invalidate the dependency layer); the package's own `install` (the addon) runs in the
+# native stage. No dependency has an install script.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
+
+# --- native: the optional N-API addon (netlink sock_diag, /proc/<pid>/fd walk), built by the
+# package's own `install` script with node-gyp (bundled with npm) against the image's Node
+# headers, so nothing is downloaded. A failed build is not fatal: the script says so and the
+# directory stays empty; the sidecar then reads /proc/net and walks fds with node:fs instead
+# (same data, slower; it says so once on stderr).
+FROM ${NODE_IMAGE} AS native
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+ENV npm_config_nodedir=/usr/local
+COPY package.json binding.gyp ./
+COPY native ./native
+RUN npm run install && mkdir -p build/Release && rm -rf build/Release/obj.target build/Release/.deps
 
 # --- deps: production dependencies only (no TypeScript, vitest, fast-check in the image).
 FROM ${NODE_IMAGE} AS deps
@@ -36,6 +52,8 @@ ENV NODE_ENV=production
 WORKDIR /opt/netstat-otel
 COPY --from=deps /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
+# The addon where dist/netlink/addon.js looks for it (empty if the build failed: /proc fallback).
+COPY --from=native /src/build/Release/ ./build/Release/
 COPY package.json ./
 COPY rules ./rules
 # The package's bin, as `npm install -g` would link it; a fixed uid/gid so Kubernetes'

@@ -17,9 +17,12 @@
  * Loopback only (127.0.0.1). Every loop is bounded in count and in time, and the script ends by
  * itself; the sidecar is SIGTERMed (SIGKILLed if it hangs) on every exit path.
  *
+ * Every minute it also sends the sidecar SIGHUP (rules reload), which must not disturb anything.
+ *
  * Options: --minutes N (default 5), --interval DURATION (sidecar, default 1s),
  *          --sample-seconds N (default 5), --max-open N (connections held at once, default 1500),
- *          --max-rss-growth-mib N (default 32), --out FILE (also write the table as Markdown).
+ *          --max-rss-growth-mib N (default 32), --out FILE (the Markdown report, default
+ *          bench/SOAK.md; `--out -` writes none).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,7 +51,8 @@ const INTERVAL = option('--interval', '1s');
 const SAMPLE_MS = number('--sample-seconds', 5, 1, 600) * 1000;
 const MAX_OPEN = number('--max-open', 1500, 10, 8000);
 const MAX_RSS_GROWTH_MIB = number('--max-rss-growth-mib', 32, 1, 4096);
-const OUT = option('--out', null);
+const OUT_OPTION = option('--out', path.join(ROOT, 'bench', 'SOAK.md'));
+const OUT = OUT_OPTION === '-' ? null : path.resolve(OUT_OPTION);
 const DURATION_MS = MINUTES * 60_000;
 /** Caps independent of time, so no loop can run away even with a broken clock. */
 const MAX_CONNECTIONS_TOTAL = 5_000_000;
@@ -120,7 +124,7 @@ const exited = new Promise((resolve) =>
     resolve(exit);
   }),
 );
-const stderrStats = { lines: 0, samples: 0, alerts: 0, errors: 0, warnings: 0, other: 0 };
+const stderrStats = { lines: 0, samples: 0, alerts: 0, reloads: 0, errors: 0, warnings: 0, other: 0 };
 const tail = [];
 createInterface({ input: child.stderr }).on('line', (line) => {
   stderrStats.lines += 1;
@@ -135,6 +139,7 @@ createInterface({ input: child.stderr }).on('line', (line) => {
   }
   if (e.event === 'sample') stderrStats.samples += 1;
   else if (e.event === 'alert') stderrStats.alerts += 1;
+  else if (e.event === 'reload') stderrStats.reloads += 1;
   else if (e.level === 'ERROR') stderrStats.errors += 1;
   else if (e.level === 'WARN') stderrStats.warnings += 1;
 });
@@ -153,6 +158,10 @@ async function stopSidecar() {
 process.on('SIGINT', () => {
   child.kill('SIGKILL');
   process.exit(130);
+});
+// Whatever way this script ends (an exception included), the sidecar does not outlive it.
+process.on('exit', () => {
+  if (exit === null) child.kill('SIGKILL');
 });
 
 // --- /proc sampling ---------------------------------------------------------------------------
@@ -283,12 +292,23 @@ async function outages() {
   logsOutage = false;
 }
 
+/** SIGHUP once a minute: the rules are re-read while sockets churn and alerts flow. */
+let reloadsSent = 0;
+async function reloads() {
+  while (Date.now() < deadline - 10_000 && reloadsSent < 10_000 && exit === null) {
+    await sleep(Math.min(60_000, Math.max(0, deadline - 10_000 - Date.now())));
+    if (Date.now() >= deadline - 10_000 || exit !== null) break;
+    child.kill('SIGHUP');
+    reloadsSent += 1;
+  }
+}
+
 // --- run ----------------------------------------------------------------------------------------
 
 say(`sidecar pid ${pid}, interval ${INTERVAL}, collector ${collectorUrl}, ${MINUTES} min, up to ${MAX_OPEN} connections held`);
 const sampler = setInterval(() => sample(logsOutage ? 'outage' : ''), SAMPLE_MS);
 sample('start');
-await Promise.all([churnConnections(), churnListeners(), churnUdp(), outages()]);
+await Promise.all([churnConnections(), churnListeners(), churnUdp(), outages(), reloads()]);
 clearInterval(sampler);
 sample('churn over');
 
@@ -348,6 +368,7 @@ else if (crashed === null && stopped?.code !== 0) failures.push(`sidecar exited 
 if (!(growth < MAX_RSS_GROWTH_MIB)) failures.push(`RSS grew ${growth.toFixed(1)} MiB after warm-up (limit ${MAX_RSS_GROWTH_MIB})`);
 if (lostAlerts > 0) failures.push(`${lostAlerts} alert record(s) printed but not delivered`);
 if (stderrStats.samples < (DURATION_MS / 1000 / parseSeconds(INTERVAL)) * 0.5) failures.push(`only ${stderrStats.samples} samples`);
+if (stderrStats.reloads !== reloadsSent) failures.push(`${reloadsSent} SIGHUP sent, ${stderrStats.reloads} reload lines`);
 
 function parseSeconds(text) {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
@@ -359,7 +380,7 @@ function parseSeconds(text) {
 const summary = [
   `duration: ${((Date.now() - started) / 60_000).toFixed(1)} min, sidecar interval ${INTERVAL}, ${os.cpus().length} CPU(s), ${process.version}`,
   `churn: ${connectionsOpened} TCP connections opened (${connectionErrors} errors), ${listenersOpened} listeners opened, ${udpBound} UDP sockets bound`,
-  `sidecar: ${stderrStats.samples} samples, ${stderrStats.alerts} alerts printed, ${stderrStats.errors} error lines, ${stderrStats.warnings} warnings`,
+  `sidecar: ${stderrStats.samples} samples, ${stderrStats.alerts} alerts printed, ${stderrStats.reloads} SIGHUP reloads (${reloadsSent} sent), ${stderrStats.errors} error lines, ${stderrStats.warnings} warnings`,
   `collector: ${received.metrics} metric exports, ${received.logRequests} log exports (${received.logsRefused} answered 503), ${received.alertRecords} alert records, ${received.otherRecords} other records`,
   `RSS (${PAGE_NOTE}): ${rssStart.toFixed(1)} MiB after warm-up -> ${rssEnd.toFixed(1)} MiB at the end (${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MiB; trend ${slope.toFixed(1)} MiB/h); peak ${Math.max(...samples.map((s) => s.hwmMiB)).toFixed(1)} MiB`,
   `CPU: ${cpuMean.toFixed(1)} % of one core on average, ${cpuMax.toFixed(1)} % max over a ${SAMPLE_MS / 1000} s window`,
@@ -368,5 +389,38 @@ const summary = [
 
 process.stdout.write(`${table}\n\n${summary.join('\n')}\n`);
 if (failures.length > 0 && tail.length > 0) process.stderr.write(`last sidecar lines:\n${tail.join('\n')}\n`);
-if (OUT !== null) writeFileSync(OUT, `\`\`\`\n${table}\n\`\`\`\n\n${summary.map((l) => `- ${l}`).join('\n')}\n`);
+if (OUT !== null) {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const machine = [
+    `${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM`,
+    `${os.type()} ${os.release()} (${os.arch()}), Node.js ${process.version}`,
+    `load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine shares the CPUs)`,
+  ];
+  const report = [
+    '# Soak results',
+    '',
+    `Written by \`npm run soak -- ${args.join(' ')}\` (bench/soak.mjs) on ${new Date().toISOString()}.`,
+    'The sidecar (`run --interval ' + INTERVAL + ' --state-dir TMP`, shipped rules, attribution on) against a loopback',
+    'OTLP receiver, while this script churns loopback TCP connections, listeners and UDP sockets,',
+    'answers 503 to log exports for 20 s every 90 s and sends SIGHUP every minute. RSS and CPU of the',
+    `sidecar from /proc/<pid>/status and /proc/<pid>/stat every ${SAMPLE_MS / 1000} s.`,
+    '',
+    '## Machine',
+    '',
+    ...machine.map((l) => `- ${l}`),
+    '',
+    '## Over time',
+    '',
+    '```',
+    table,
+    '```',
+    '',
+    '## Summary',
+    '',
+    ...summary.map((l) => `- ${l}`),
+    '',
+  ];
+  writeFileSync(OUT, report.join('\n'));
+  say(`wrote ${OUT}`);
+}
 process.exit(failures.length === 0 ? 0 : 1);

@@ -19,8 +19,9 @@ import { LatestSnapshot } from '../metrics/latest.js';
 import type { SnapshotConsumer } from '../sidecar/consumer.js';
 import { createSidecarLog, type SidecarLog } from '../sidecar/log.js';
 import { closeConsumers, runLoop } from '../sidecar/loop.js';
+import { snapshotErrorReporter } from '../sidecar/snapshot_errors.js';
 import { statusLine, summarize } from '../sidecar/status.js';
-import { collectSnapshot } from '../snapshot/collect.js';
+import { createPlatformSampler, hostPlatform, type PlatformName, type PlatformSampler } from '../platform/select.js';
 import type { Snapshot } from '../snapshot/types.js';
 
 /** What a consumer factory gets to build its consumer from. */
@@ -28,6 +29,8 @@ export interface RunContext {
   readonly options: RunOptions;
   readonly telemetry: Telemetry;
   readonly log: SidecarLog;
+  /** What the snapshots come from (the listener watch and the firewall fact use it too); null when `deps.sample` replaced it. */
+  readonly sampler: PlatformSampler | null;
 }
 
 /** Builds consumers that run after the metrics holder, in the order given (e.g. the rules evaluator). */
@@ -37,8 +40,12 @@ export type ConsumerFactory = (
 
 export interface RunDeps {
   consumers?: readonly ConsumerFactory[];
-  /** Replaces collectSnapshot (tests). */
+  /** Replaces the platform sampler (tests). */
   sample?: (options: RunOptions) => Promise<Snapshot>;
+  /** The OS to sample (tests); default the running one (platform/select.ts). */
+  platform?: PlatformName;
+  /** The sampler to use instead of a new one for `platform` (tests: a fake PowerShell); closed on shutdown. */
+  sampler?: PlatformSampler;
   /** Abort to stop the sidecar (the command wires SIGTERM/SIGINT to it). */
   signal?: AbortSignal;
   log?: SidecarLog;
@@ -56,8 +63,12 @@ export const SHUTDOWN_BUDGET_MS = 4_000;
 /** Kept back from the log queue's share of the budget for closing files and sockets. */
 const SHUTDOWN_MARGIN_MS = 300;
 
+/** The message, and for a bug (not a typed error of ours) the code location it came from. */
 function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  if (!(err instanceof Error)) return String(err);
+  const frame = /\n\s+at (.+)/.exec(err.stack ?? '')?.[1];
+  const isBug = err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError;
+  return isBug && frame !== undefined ? `${err.message} (at ${frame})` : err.message;
 }
 
 function describeTargets(options: RunOptions, telemetry: Telemetry): string {
@@ -74,17 +85,24 @@ function describeTargets(options: RunOptions, telemetry: Telemetry): string {
 /** Runs the sidecar until `--once` is done or the signal aborts; resolves with the exit code. */
 export async function runSidecar(options: RunOptions, deps: RunDeps = {}): Promise<number> {
   const log = deps.log ?? createSidecarLog(options.logFormat);
-  if (deps.sample === undefined && !existsSync(options.procfs)) {
+  const platform = deps.platform ?? hostPlatform();
+  if (deps.sample === undefined && deps.sampler === undefined && platform === 'linux' && !existsSync(options.procfs)) {
     throw new UsageError(`procfs ${options.procfs} does not exist (give another with --procfs DIR)`);
   }
-  const sample =
-    deps.sample ??
-    ((o: RunOptions) => collectSnapshot({ procfs: o.procfs, sysfs: o.sysfs, attribution: o.attribution }));
+  // Chosen once: on Windows this holds the long-lived PowerShell child, closed on every way out below.
+  const sampler =
+    deps.sampler ??
+    (deps.sample === undefined
+      ? createPlatformSampler({ platform, procfs: options.procfs, sysfs: options.sysfs, attribution: options.attribution })
+      : null);
+  const sample = deps.sample ?? (() => sampler!.snapshot());
 
   const telemetry = await createTelemetry({
     // Exports follow the samples (flushMetrics below) rather than a timer of their own.
     metricExportIntervalMillis: null,
-    maxExportMillis: options.intervalMs,
+    // Sampling and exporting share one interval: an export to a dead collector must not push the
+    // next sample out of its slot (the loop would skip it).
+    maxExportMillis: Math.max(1, Math.floor(options.intervalMs / 2)),
     prometheus: options.prometheusPort === null ? null : { port: options.prometheusPort, host: options.prometheusHost },
     log,
     env: deps.env,
@@ -97,11 +115,13 @@ export async function runSidecar(options: RunOptions, deps: RunDeps = {}): Promi
     alertQueue: telemetry.logQueue,
   });
 
-  const consumers: SnapshotConsumer[] = [latest];
-  const context: RunContext = { options, telemetry, log };
+  // Metrics first; then what the snapshot could not read, said once (e.g. missing privileges).
+  const consumers: SnapshotConsumer[] = [latest, snapshotErrorReporter(log)];
+  const context: RunContext = { options, telemetry, log, sampler };
   try {
     for (const factory of deps.consumers ?? []) consumers.push(...[await factory(context)].flat());
   } catch (err) {
+    await sampler?.close();
     await telemetry.shutdown({ finalMetricExport: false });
     throw err;
   }
@@ -116,7 +136,9 @@ export async function runSidecar(options: RunOptions, deps: RunDeps = {}): Promi
 
   const onError = (where: string, err: unknown) => log.error(`${where}: ${errorText(err)}`, { event: 'error', where });
   const stopReloads = deps.onReloadRequest?.(() => reloadConsumers(consumers, log, onError));
-  await runLoop({
+  // Only `--once` can end the loop with an error (its one sample failed); it still shuts down
+  // below, so queued alerts reach the collector or the spool, and then the command fails.
+  const loopFailure = await runLoop({
     intervalMs: options.intervalMs,
     once: options.once,
     sample: () => sample(options),
@@ -128,7 +150,10 @@ export async function runSidecar(options: RunOptions, deps: RunDeps = {}): Promi
       log.info(statusLine(summary), { event: 'sample', ...summary, sampleMs: Math.round(tick.sampleMs) });
       await telemetry.flushMetrics();
     },
-  });
+  }).then(
+    () => null,
+    (error: unknown) => ({ error }),
+  );
 
   stopReloads?.();
 
@@ -137,7 +162,10 @@ export async function runSidecar(options: RunOptions, deps: RunDeps = {}): Promi
   // queue gets what the consumers left of it, and keeps the rest in the spool.
   const stopStarted = Date.now();
   const done = (async () => {
-    await closeConsumers(consumers, SHUTDOWN_BUDGET_MS / 2, onError);
+    await Promise.all([
+      closeConsumers(consumers, SHUTDOWN_BUDGET_MS / 2, onError),
+      sampler?.close().catch((err: unknown) => onError('closing the sampler', err)),
+    ]);
     const left = SHUTDOWN_BUDGET_MS - (Date.now() - stopStarted) - SHUTDOWN_MARGIN_MS;
     await telemetry.shutdown({ finalMetricExport: false, timeoutMs: Math.max(0, left) });
   })();
@@ -145,6 +173,7 @@ export async function runSidecar(options: RunOptions, deps: RunDeps = {}): Promi
   if ((await Promise.race([done.then(() => 'done' as const), budget])) === 'late') {
     log.warn(`shutdown did not finish within ${SHUTDOWN_BUDGET_MS} ms; exiting anyway`, { event: 'stop_timeout' });
   }
+  if (loopFailure !== null) throw loopFailure.error;
   return 0;
 }
 

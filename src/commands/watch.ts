@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { parseDuration } from '../config/duration.js';
 import { UsageError } from '../errors.js';
 import { renderWatchFrame, type FiringAlert } from '../render/watch_frame.js';
-import { collectSnapshot } from '../snapshot/collect.js';
+import { createPlatformSampler, hostPlatform, type PlatformName, type PlatformSampler } from '../platform/select.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { createRulesRuntime, type RulesRuntime } from '../rules/runtime.js';
 import { shippedRulesPath } from '../sidecar/rules_consumer.js';
@@ -38,9 +38,11 @@ const NO_ALERTS: AlertPane = { source: () => [], sink: async () => undefined, cl
  * records or stderr lines that would tear the screen. `firing()` has no start time, so the pane
  * remembers when it first saw each alert firing.
  */
-function rulesPane(rulesPath: string, procfs: string): AlertPane {
+function rulesPane(rulesPath: string, procfs: string, sampler: PlatformSampler): AlertPane {
   const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
-  const runtime: RulesRuntime = createRulesRuntime({ rulesPath, procfs, logger: createNoopLogger(), stderr: quiet, logFormat: 'text', firewall: null });
+  // No nft/iptables run every refresh (null); Windows' fingerprint comes with the snapshot, so that one is free.
+  const firewall = sampler.firewall ?? null;
+  const runtime: RulesRuntime = createRulesRuntime({ rulesPath, procfs, logger: createNoopLogger(), stderr: quiet, logFormat: 'text', firewall });
   const firstSeen = new Map<string, number>();
   return {
     source: () => {
@@ -57,8 +59,8 @@ function rulesPane(rulesPath: string, procfs: string): AlertPane {
   };
 }
 
-async function sample(options: WatchOptions, pane: AlertPane): Promise<Snapshot> {
-  const snapshot = await collectSnapshot(options);
+async function sample(sampler: PlatformSampler, pane: AlertPane): Promise<Snapshot> {
+  const snapshot = await sampler.snapshot();
   await pane.sink(snapshot);
   return snapshot;
 }
@@ -84,10 +86,10 @@ function frame(out: NodeJS.WriteStream, previous: Snapshot | null, current: Snap
  * Runs the live view until q or Ctrl-C. Raw mode, so one key press is enough; the alternate
  * screen, so the shell's scrollback is intact afterwards, as with top and less.
  */
-async function runInteractive(term: Terminal, options: WatchOptions, intervalMs: number, pane: AlertPane): Promise<void> {
+async function runInteractive(term: Terminal, sampler: PlatformSampler, intervalMs: number, pane: AlertPane): Promise<void> {
   const alerts = pane.source;
   let previous: Snapshot | null = null;
-  let current = await sample(options, pane);
+  let current = await sample(sampler, pane);
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const draw = () => term.out.write(HOME_AND_CLEAR + frame(term.out, previous, current, alerts, intervalMs));
@@ -103,7 +105,7 @@ async function runInteractive(term: Terminal, options: WatchOptions, intervalMs:
       resolve();
     };
     const tick = async () => {
-      const next = await sample(options, pane);
+      const next = await sample(sampler, pane);
       if (stopped) return;
       [previous, current] = [current, next];
       draw();
@@ -124,8 +126,9 @@ async function runInteractive(term: Terminal, options: WatchOptions, intervalMs:
   });
 }
 
-export async function watch(options: WatchOptions): Promise<void> {
-  requireDirectory(options.procfs, 'procfs');
+/** `host`: the OS to sample, the running one unless a test says otherwise. */
+export async function watch(options: WatchOptions, host: PlatformName = hostPlatform()): Promise<void> {
+  if (host === 'linux') requireDirectory(options.procfs, 'procfs');
   let intervalMs: number;
   try {
     intervalMs = parseDuration(options.interval);
@@ -133,17 +136,18 @@ export async function watch(options: WatchOptions): Promise<void> {
     throw new UsageError(`--interval: ${(err as Error).message}`);
   }
   if (intervalMs < 200) throw new UsageError('--interval must be at least 200ms');
-  const pane = options.rules === false ? NO_ALERTS : rulesPane(options.rules === true ? shippedRulesPath() : options.rules, options.procfs);
+  const sampler = createPlatformSampler({ platform: host, procfs: options.procfs, sysfs: options.sysfs });
+  const pane = options.rules === false ? NO_ALERTS : rulesPane(options.rules === true ? shippedRulesPath() : options.rules, options.procfs, sampler);
   try {
     if (!process.stdout.isTTY || !process.stdin.isTTY) {
       // Not a terminal (a pipe, a CI log): one frame, as `top -b -n 1` would print.
-      const current = await sample(options, pane);
+      const current = await sample(sampler, pane);
       process.stdout.write(`${renderWatchFrame({ previous: null, current, alerts: pane.source(), host: hostname(), intervalMs, width: 200, height: 10_000 })}\n`);
       return;
     }
-    await runInteractive({ out: process.stdout, in: process.stdin }, options, intervalMs, pane);
+    await runInteractive({ out: process.stdout, in: process.stdin }, sampler, intervalMs, pane);
   } finally {
-    await pane.close();
+    await Promise.all([pane.close(), sampler.close()]);
   }
 }
 

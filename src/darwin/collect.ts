@@ -4,14 +4,15 @@
  */
 import type { Counters, InterfaceStats, Route, SampleError, Snapshot, SocketRecord } from '../snapshot/types.js';
 import {
+  assembleSnapshot,
   errorFrom,
   optional,
-  settlePart,
-  timed,
+  partSources,
+  runParts,
+  type CollectOptions,
   type PartResult,
 } from '../platform/parts.js';
-import { issuesToErrors } from '../samplers/sampler.js';
-import { countTcpStates, countTransport, defaultGatewaysOf, listenersOf } from '../snapshot/derive.js';
+import { appendAll, issuesToErrors } from '../samplers/sampler.js';
 import { isAbsent, type CommandOutput } from '../platform/command.js';
 import { parseLsof } from './lsof.js';
 import { parseDarwinInterfaces } from './netstat-interfaces.js';
@@ -29,18 +30,9 @@ import {
   socketsFromUnix,
 } from './to-snapshot.js';
 
-export interface CollectOptions {
-  /** The snapshot's timestamp; injectable so replays are reproducible. */
-  now?: () => Date;
-}
+export type { CollectOptions } from '../platform/parts.js';
 
-const SOURCE = {
-  sockets: 'darwin.sockets',
-  interfaces: 'darwin.interfaces',
-  routes: 'darwin.routes',
-  counters: 'darwin.counters',
-  portRange: 'darwin.portRange',
-} as const;
+const SOURCE = partSources('darwin');
 
 interface SocketsPart {
   sockets: SocketRecord[];
@@ -50,42 +42,26 @@ interface SocketsPart {
 
 export async function collectDarwinSnapshot(source: DarwinSource, options: CollectOptions = {}): Promise<Snapshot> {
   const at = (options.now ?? (() => new Date()))();
-  const [sockets, interfaces, routes, counters, portRange] = await Promise.allSettled([
-    timed(() => socketsPart(source)),
-    timed(() => interfacesPart(source)),
-    timed(() => routesPart(source)),
-    timed(() => countersPart(source)),
-    timed(() => portRangePart(source)),
-  ]);
-  const parts = {
-    sockets: settlePart(SOURCE.sockets, sockets),
-    interfaces: settlePart(SOURCE.interfaces, interfaces),
-    routes: settlePart(SOURCE.routes, routes),
-    counters: settlePart(SOURCE.counters, counters),
-    portRange: settlePart(SOURCE.portRange, portRange),
-  };
-  const socketList = parts.sockets.value?.sockets ?? [];
-  const unixCount = parts.sockets.value?.unix ?? null;
-  const routeList = parts.routes.value ?? [];
-  const all = Object.values(parts);
-  return {
-    timestamp: at.toISOString(),
+  const parts = await runParts('darwin', {
+    sockets: () => socketsPart(source),
+    interfaces: () => interfacesPart(source),
+    routes: () => routesPart(source),
+    counters: () => countersPart(source),
+    portRange: () => portRangePart(source),
+  });
+  const routes = parts.routes.value ?? [];
+  return assembleSnapshot({
     platform: 'darwin',
-    sockets: socketList,
-    tcp: { states: countTcpStates(socketList) },
-    udp: { sockets: countTransport(socketList, 'udp') },
-    unix: unixCount === null ? null : { sockets: unixCount },
-    listeners: listenersOf(socketList, { unique: true }),
+    at,
+    sockets: parts.sockets.value?.sockets ?? [],
+    unix: parts.sockets.value?.unix ?? null,
     interfaces: parts.interfaces.value ?? [],
-    routes: routeList,
-    defaultGateways: defaultGatewaysOf(routeList.filter(isPrimaryDefault)),
-    conntrack: null,
-    counters: { Tcp: null, TcpExt: null, Udp: null, Ip: null, ...(parts.counters.value ?? {}) },
-    sockstat: null,
+    routes,
+    gatewayRoutes: routes.filter(isPrimaryDefault),
+    counters: parts.counters.value,
     localPortRange: parts.portRange.value ?? null,
-    errors: all.flatMap((p) => p.errors),
-    samplers: all.map((p) => p.status),
-  };
+    outcomes: Object.values(parts),
+  });
 }
 
 /** Replays a directory of recorded outputs (see fixtures/darwin/README.md for the file names). */
@@ -127,8 +103,8 @@ async function socketsPart(source: DarwinSource): Promise<PartResult<SocketsPart
     }
     const { out, argv } = listing.value;
     const parsed = parseDarwinNetstat(out.text, out.label, { wide: isWide(argv) });
-    errors.push(...issuesToErrors(SOURCE.sockets, parsed.issues));
-    rows.push(...parsed.value.internet);
+    appendAll(errors, issuesToErrors(SOURCE.sockets, parsed.issues));
+    appendAll(rows, parsed.value.internet);
   }
 
   // Recent macOS names processes in `netstat -v`; older releases give pids only, and lsof fills in.
@@ -138,7 +114,7 @@ async function socketsPart(source: DarwinSource): Promise<PartResult<SocketsPart
     const out = await optional(SOURCE.sockets, errors, async () => (await runFirst(source, DARWIN_COMMANDS.names)).out);
     if (out !== null) {
       const parsed = parseLsof(out.text, out.label);
-      errors.push(...issuesToErrors(SOURCE.sockets, parsed.issues));
+      appendAll(errors, issuesToErrors(SOURCE.sockets, parsed.issues));
       for (const r of parsed.value) if (!names.has(r.pid)) names.set(r.pid, r.command);
     }
   }
@@ -147,8 +123,8 @@ async function socketsPart(source: DarwinSource): Promise<PartResult<SocketsPart
   let unixCount: number | null = null;
   if (unix.status === 'fulfilled') {
     const parsed = parseDarwinNetstat(unix.value.out.text, unix.value.out.label);
-    errors.push(...issuesToErrors(SOURCE.sockets, parsed.issues));
-    sockets.push(...socketsFromUnix(parsed.value.unix));
+    appendAll(errors, issuesToErrors(SOURCE.sockets, parsed.issues));
+    appendAll(sockets, socketsFromUnix(parsed.value.unix));
     unixCount = parsed.value.unix.length;
   } else if (!isAbsent(unix.reason)) {
     errors.push(errorFrom(SOURCE.sockets, unix.reason));

@@ -87,7 +87,45 @@ export class ExportHealth {
   }
 }
 
-export class HealthTrackingMetricExporter implements PushMetricExporter {
+/** What both OTLP exporters share: export one payload, report the result, flush, shut down. */
+interface WatchedExporter<T> {
+  export(items: T, resultCallback: (result: ExportResult) => void): void;
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Passes exports through to the OTLP exporter and tells `health` how each ended. An exporter that
+ * throws instead of calling back counts as a failed export, so the caller is always answered.
+ */
+class HealthTrackingExporter<T> {
+  constructor(
+    protected readonly inner: WatchedExporter<T>,
+    readonly health: ExportHealth,
+  ) {}
+
+  export(items: T, resultCallback: (result: ExportResult) => void): void {
+    const report = (result: ExportResult) => {
+      this.health.record(result);
+      resultCallback(result);
+    };
+    try {
+      this.inner.export(items, report);
+    } catch (err) {
+      report({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) });
+    }
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush();
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+}
+
+export class HealthTrackingMetricExporter extends HealthTrackingExporter<ResourceMetrics> implements PushMetricExporter {
   /**
    * Set before shutdown when the latest data was already exported: the reader's shutdown always
    * exports once more, which would send the same snapshot twice (and wait on a dead collector twice).
@@ -95,69 +133,28 @@ export class HealthTrackingMetricExporter implements PushMetricExporter {
   skipExports = false;
 
   constructor(
-    private readonly inner: PushMetricExporter,
-    readonly health: ExportHealth,
-  ) {}
+    private readonly metrics: PushMetricExporter,
+    health: ExportHealth,
+  ) {
+    super(metrics, health);
+  }
 
-  export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
+  override export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
     if (this.skipExports) {
       resultCallback({ code: ExportResultCode.SUCCESS });
       return;
     }
-    try {
-      this.inner.export(metrics, (result) => {
-        this.health.record(result);
-        resultCallback(result);
-      });
-    } catch (err) {
-      const result = { code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) };
-      this.health.record(result);
-      resultCallback(result);
-    }
-  }
-
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush();
-  }
-
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
+    super.export(metrics, resultCallback);
   }
 
   // The reader asks the exporter for temporality and aggregation; answer as the OTLP exporter does.
   selectAggregationTemporality(instrumentType: InstrumentType): AggregationTemporality {
-    return this.inner.selectAggregationTemporality!(instrumentType);
+    return this.metrics.selectAggregationTemporality!(instrumentType);
   }
 
   selectAggregation(instrumentType: InstrumentType): AggregationOption {
-    return this.inner.selectAggregation!(instrumentType);
+    return this.metrics.selectAggregation!(instrumentType);
   }
 }
 
-export class HealthTrackingLogExporter implements LogRecordExporter {
-  constructor(
-    private readonly inner: LogRecordExporter,
-    readonly health: ExportHealth,
-  ) {}
-
-  export(logs: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
-    try {
-      this.inner.export(logs, (result) => {
-        this.health.record(result);
-        resultCallback(result);
-      });
-    } catch (err) {
-      const result = { code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) };
-      this.health.record(result);
-      resultCallback(result);
-    }
-  }
-
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush();
-  }
-
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
-  }
-}
+export class HealthTrackingLogExporter extends HealthTrackingExporter<ReadableLogRecord[]> implements LogRecordExporter {}

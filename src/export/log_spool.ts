@@ -6,7 +6,8 @@
  * When the queue empties the file is truncated; when finished lines make it much larger than
  * what is still waiting, it is rewritten (temp file + rename) with the waiting records only —
  * so its size stays bounded by the queue's byte bound. At startup the waiting records are read
- * back in order; a torn last line (a crash mid-append) is skipped.
+ * back in order; a line that cannot be read (a torn last line after a crash mid-append, a hand
+ * edit) is skipped and reported as FILE:LINE, and the rest is still delivered.
  *
  * Writes are asynchronous and serialized: the sampling loop and the rules evaluator never wait
  * for the disk. A record is durable a few milliseconds after it was emitted.
@@ -33,11 +34,16 @@ export interface SpoolLog {
   warn(message: string, fields?: Record<string, unknown>): void;
 }
 
+export interface SkippedLine {
+  line: number;
+  reason: string;
+}
+
 export interface SpoolContents {
   /** Records still waiting, oldest first. */
   entries: QueueEntry[];
-  /** Lines that could not be read (a torn write, a foreign file). */
-  skipped: number;
+  /** Lines that could not be read (a torn write, a foreign file), 1-based, with why. */
+  skipped: SkippedLine[];
   /** Highest seq ever written, so new records continue after it. */
   lastSeq: number;
 }
@@ -50,15 +56,17 @@ export function recordLine(entry: QueueEntry): string {
 export function parseSpool(text: string): SpoolContents {
   const records = new Map<number, QueueEntry>();
   const done: [number, number][] = [];
-  let skipped = 0;
+  const skipped: SkippedLine[] = [];
   let lastSeq = 0;
-  for (const line of text.split('\n')) {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
     if (line.trim() === '') continue;
     let value: unknown;
     try {
       value = JSON.parse(line);
-    } catch {
-      skipped += 1;
+    } catch (err) {
+      skipped.push({ line: i + 1, reason: `not JSON (${(err as Error).message})` });
       continue;
     }
     const v = value as { seq?: unknown; record?: unknown; done?: unknown };
@@ -71,7 +79,7 @@ export function parseSpool(text: string): SpoolContents {
         if (Array.isArray(range) && typeof range[0] === 'number' && typeof range[1] === 'number') done.push([range[0], range[1]]);
       }
     } else {
-      skipped += 1;
+      skipped.push({ line: i + 1, reason: 'neither a record nor a done line' });
     }
   }
   const finished = (seq: number) => done.some(([from, to]) => seq >= from && seq <= to);

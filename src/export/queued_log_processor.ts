@@ -7,7 +7,9 @@
  * - One batch is in flight at a time, always the oldest records, so nothing newer reaches the
  *   collector before something older that is still queued. A failed batch stays at the head and
  *   is retried after a backoff (retry_policy.ts), honouring Retry-After.
- * - Over the bound the oldest records are dropped and counted (netstat.alerts.dropped).
+ * - Over the bound the oldest records are dropped and counted (netstat.alerts.dropped), said once
+ *   per outage. A final 4xx (retry_policy.ts) drops the records it refused, counted with reason
+ *   `rejected` and said once until a delivery succeeds again.
  * - shutdown() spends at most its budget trying to deliver; what is left stays in the spool for
  *   the next start (or is reported lost when there is no spool).
  *
@@ -55,6 +57,8 @@ export const DEFAULT_QUEUE_LIMITS: QueueLimits = { maxRecords: 10_000, maxBytes:
 const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 1_000, maxMs: 30_000, maxRetryAfterMs: 5 * 60_000 };
 const DEFAULT_MAX_BATCH = 200;
 const DEFAULT_GATHER_MS = 200;
+/** Bad spool lines named one by one at startup; the rest are counted. */
+const MAX_SKIPPED_REPORTED = 5;
 /** Grace on top of the exporter's timeout before an unanswered export counts as failed. */
 const EXPORT_GUARD_MS = 5_000;
 
@@ -88,6 +92,8 @@ export class QueuedLogProcessor implements LogRecordProcessor {
   #closed: Promise<void> | null = null;
   /** A drop was reported and nothing has been delivered since (one warning per episode). */
   #overflowing = false;
+  /** Likewise for records the collector refused for good. */
+  #rejecting = false;
 
   private constructor(private readonly options: QueuedLogProcessorOptions) {
     this.#queue = new DeliveryQueue(options.limits);
@@ -111,11 +117,19 @@ export class QueuedLogProcessor implements LogRecordProcessor {
     this.#spool = spool;
     this.#queue.reserveSeq(contents.lastSeq);
     const dropped = this.#queue.restore(contents.entries);
-    if (contents.skipped > 0) {
-      log.warn(`alert spool ${spool.file}: skipped ${contents.skipped} unreadable line(s) (a write cut short by a crash?)`, {
+    // One line per bad spool line, as FILE:LINE, but a garbage file must not flood stderr.
+    for (const bad of contents.skipped.slice(0, MAX_SKIPPED_REPORTED)) {
+      log.warn(`${spool.file}:${bad.line}: skipped unreadable alert spool line: ${bad.reason}`, {
         event: 'spool_skipped',
         file: spool.file,
-        lines: contents.skipped,
+        line: bad.line,
+      });
+    }
+    if (contents.skipped.length > MAX_SKIPPED_REPORTED) {
+      log.warn(`${spool.file}: ${contents.skipped.length - MAX_SKIPPED_REPORTED} more unreadable alert spool line(s) skipped`, {
+        event: 'spool_skipped',
+        file: spool.file,
+        lines: contents.skipped.length - MAX_SKIPPED_REPORTED,
       });
     }
     if (contents.entries.length > 0) {
@@ -208,6 +222,7 @@ export class QueuedLogProcessor implements LogRecordProcessor {
       this.#notBefore = 0;
       this.#batchLimit = this.#maxBatch;
       this.#overflowing = false;
+      this.#rejecting = false;
       return 'progress';
     }
 
@@ -219,12 +234,9 @@ export class QueuedLogProcessor implements LogRecordProcessor {
       return 'progress'; // not a collector outage: go on at once
     }
     if (failure.action === 'reject') {
-      const [entry] = this.#queue.settle('rejected');
-      this.#finish(entry === undefined ? [] : [entry]);
-      this.options.log.warn(
-        `collector at ${this.options.url} refused an alert record (${failure.reason}); dropped it: ${String(entry?.record.body ?? '').slice(0, 200)}`,
-        { event: 'alert_rejected', url: this.options.url, reason: failure.reason },
-      );
+      const rejected = this.#queue.settle('rejected');
+      this.#finish(rejected);
+      this.#reportRejected(rejected, failure.reason);
       return 'progress';
     }
     this.#queue.settle('retry');
@@ -232,6 +244,19 @@ export class QueuedLogProcessor implements LogRecordProcessor {
     if (dropped.length > 0) this.#dropped(dropped);
     this.#notBefore = Date.now() + this.#backoff.next(failure.retryAfterMs);
     return 'failed';
+  }
+
+  /** Once until a record is delivered again: a collector refusing everything must not flood stderr. */
+  #reportRejected(entries: readonly QueueEntry[], reason: string): void {
+    if (this.#rejecting) return;
+    this.#rejecting = true;
+    const { url, log } = this.options;
+    const first = String(entries[0]?.record.body ?? '').slice(0, 200);
+    log.warn(
+      `collector at ${url} refused ${entries.length} alert record(s) (${reason}); dropped, not retried ` +
+        `(netstat.alerts.dropped{reason=rejected} counts them; said once until a delivery succeeds): ${first}`,
+      { event: 'alert_rejected', url, reason, records: entries.length },
+    );
   }
 
   #finish(entries: readonly QueueEntry[]): void {

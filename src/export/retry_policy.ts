@@ -1,11 +1,13 @@
 /**
  * What to do after a failed log export. The queue retries on its own schedule instead of the
  * OTLP exporter's (see single_attempt.ts), so this is the only retry policy in the path:
- * - network errors, timeouts, 408, 429, every 5xx, and also 401/403/404 (credentials or URL being
- *   fixed; the bounded queue protects memory meanwhile): retry after an exponential backoff with
- *   jitter, or after the collector's Retry-After when it gives one;
- * - 400 and 413 say the payload itself is refused: split the batch to find the record at fault,
- *   and give up on a single record only (counted as dropped, reason `rejected`, and logged).
+ * - network errors (refused, reset, timed out), 408, 429 and every 5xx: the collector is away or
+ *   busy, so retry after an exponential backoff with jitter, or after its Retry-After;
+ * - any other 4xx is the collector's final answer (OTLP/HTTP: "MUST NOT retry"): the records are
+ *   rejected, counted as dropped with reason `rejected` and reported. 400 and 413 speak of the
+ *   payload, so a batch is split first and only the record at fault is given up; 401, 403, 404
+ *   and the rest speak of the request, so the whole batch goes at once (retrying a wrong key or
+ *   URL forever would only fill the queue and drop newer alerts instead).
  */
 
 /** What the HTTP transport answered, as otlp-exporter-base reports it (ExportResponse). */
@@ -19,7 +21,10 @@ export type FailureAction =
   | { action: 'split'; reason: string }
   | { action: 'reject'; reason: string };
 
+/** The collector refuses this payload: some record in it may be at fault, the others not. */
 const PAYLOAD_REFUSED = new Set([400, 413]);
+/** 4xx that still mean "try later": the request timed out, or the collector is rate-limiting. */
+const RETRYABLE_4XX = new Set([408, 429]);
 
 function httpStatus(error: Error | undefined): number | null {
   const code = (error as { code?: unknown } | undefined)?.code;
@@ -51,8 +56,8 @@ export function classifyFailure(error: Error | undefined, response: TransportRes
   const failure = response?.status === 'failure' ? response.error : error;
   const status = httpStatus(failure);
   const reason = describe(failure);
-  if (status !== null && PAYLOAD_REFUSED.has(status)) {
-    return batchSize > 1 ? { action: 'split', reason } : { action: 'reject', reason };
+  if (status !== null && status >= 400 && status < 500 && !RETRYABLE_4XX.has(status)) {
+    return PAYLOAD_REFUSED.has(status) && batchSize > 1 ? { action: 'split', reason } : { action: 'reject', reason };
   }
   return { action: 'retry', retryAfterMs: null, reason };
 }

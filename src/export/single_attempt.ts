@@ -1,6 +1,6 @@
 /**
- * Makes an OTLP/HTTP exporter of @opentelemetry/otlp-exporter-base 0.223 send each export once
- * and tells us what the collector answered.
+ * Makes an OTLP/HTTP exporter of @opentelemetry/otlp-exporter-base 0.223 (logs or metrics) send
+ * each export once and tells us what the collector answered.
  *
  * Why: the exporter wraps its HTTP transport in a RetryingTransport (retrying-transport.js) that
  * retries 429/502/503/504 and network errors up to 5 times (1 s, x1.5, at most 5 s, ±20 %) within
@@ -8,12 +8,14 @@
  * bare FAILED — the status and the Retry-After value are lost. The delivery queue has its own,
  * longer-lived retry (retry_policy.ts); layering both would retry inside retries and could not
  * respect a Retry-After of a minute. So the queue takes the transport under the retrying layer
- * and keeps the answer of each attempt.
+ * and keeps the answer of each attempt. Metric exports are tried once too: `run` waits for each
+ * export, and the next interval's export is the retry.
  *
  * These are private fields (`_delegate._transport._transport`). The exporter version is pinned
- * (~0.223), test/export/single_attempt.test.ts fails loudly if the shape changes, and when it does
- * not match at runtime we leave the exporter alone: its own retries stay on and the queue still
- * retries after them, only without the collector's Retry-After.
+ * (~0.223), test/export/queued-log-processor.test.ts ("the exporter has the shape ...") fails
+ * loudly if the shape changes, and when it does not match at runtime we leave the exporter alone:
+ * its own retries stay on and the queue still retries after them, only without the collector's
+ * Retry-After.
  */
 import type { TransportResponse } from './retry_policy.js';
 

@@ -48,9 +48,12 @@ export interface TelemetryConfig {
    */
   metricExportIntervalMillis: number | null;
   /**
-   * Cap on one export, retries included, on top of OTEL_EXPORTER_OTLP_TIMEOUT (default 10 s) and
-   * the export interval. `run` passes its sampling interval so an export against a dead collector
-   * ends before the next sample is due.
+   * Cap on one metric export, on top of OTEL_EXPORTER_OTLP_TIMEOUT (default 10 s) and the export
+   * interval. `run` passes half its sampling interval, so that sampling plus an export to a dead
+   * or hanging collector still fit in one interval and the loop keeps its pace. Metric exports are
+   * tried once (no retries inside an interval: the next export carries fresher values). Log
+   * exports are not capped by this: they never hold the loop up (the alert queue sends them on its
+   * own), and a short timeout there would only make duplicates likelier.
    */
   maxExportMillis?: number;
   /** Serve /metrics for Prometheus. Default host 127.0.0.1: exposing it further is a decision. */
@@ -227,7 +230,7 @@ export async function createTelemetry(config: TelemetryConfig): Promise<Telemetr
   const processors: LogRecordProcessor[] = [];
   if (logsUrl !== null) {
     logsHealth = new ExportHealth(logsUrl, 'logs', log, { retried: true });
-    const logTimeout = Math.max(1, Math.min(timeoutFromEnv('logs', env), cap));
+    const logTimeout = Math.max(1, timeoutFromEnv('logs', env));
     const otlp = logExporter(logsProtocol, logsUrl, logTimeout);
     const observer = takeOverRetries(otlp);
     if (observer === null) diag.warn('OTLP log exporter internals changed: its own retries stay on under the alert queue');
@@ -256,7 +259,11 @@ export async function createTelemetry(config: TelemetryConfig): Promise<Telemetr
   let otlpMetricExporter: HealthTrackingMetricExporter | null = null;
   if (metricsUrl !== null) {
     metricsHealth = new ExportHealth(metricsUrl, 'metrics', log);
-    otlpMetricExporter = new HealthTrackingMetricExporter(metricExporter(protocol, metricsUrl, exportTimeout), metricsHealth);
+    const otlp = metricExporter(protocol, metricsUrl, exportTimeout);
+    // One attempt per export: the exporter's own retries (1 s, 1.5 s, ... within the timeout)
+    // would hold `run`'s loop for the whole timeout on every interval while the collector is down.
+    if (takeOverRetries(otlp) === null) diag.warn('OTLP metric exporter internals changed: its own retries stay on');
+    otlpMetricExporter = new HealthTrackingMetricExporter(otlp, metricsHealth);
     readers.push(
       new PeriodicExportingMetricReader({
         exporter: otlpMetricExporter,

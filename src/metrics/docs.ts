@@ -63,7 +63,7 @@ export function renderMetricsMarkdown(): string {
     '- `netstat.tcp.open.type`: `active` (this host connected), `passive` (accepted).',
     '- `netstat.sampler.name`: the sampler names of the snapshot (`netstat-otel snapshot --json` → `samplers`).',
     '- `netstat.alerts.drop.reason`: `queue_full` (the oldest records, dropped while the collector was away),',
-    '  `rejected` (a record the collector answered 400/413 to, on its own).',
+    '  `rejected` (records the collector answered a final 4xx to: 400/413 for the record itself, 401/403/404 and the like for every record in the request; 408 and 429 are retried).',
     '',
     '## Notes',
     '',

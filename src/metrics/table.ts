@@ -496,7 +496,7 @@ export const METRICS = [
     unit: '{record}',
     valueType: 'int',
     description:
-      'Alert log records given up since start: the oldest when the queue was full (`queue_full`), or a record the collector refused as invalid (`rejected`).',
+      'Alert log records given up since start: the oldest when the queue was full (`queue_full`), or records the collector refused for good with a 4xx (`rejected`).',
     attributes: [ATTR_ALERTS_DROP_REASON],
     group: 'alertQueue',
     reads: [],

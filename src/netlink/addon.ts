@@ -31,7 +31,7 @@ export const DISABLE_ENV = 'NETSTAT_OTEL_NATIVE';
 export function loadNativeAddon(file: string = DEFAULT_ADDON_PATH, env: NodeJS.ProcessEnv = process.env): AddonLoad {
   if (process.platform !== 'linux') return { addon: null, reason: `not Linux (${process.platform})` };
   if (env[DISABLE_ENV] === '0') return { addon: null, reason: `${DISABLE_ENV}=0` };
-  if (!existsSync(file)) return { addon: null, reason: `${file} not built (npm install builds it when a C compiler and Node's headers are present)` };
+  if (!existsSync(file)) return { addon: null, reason: `${file} is not built; npm install builds it where python3, make and a C compiler are installed` };
   try {
     const addon = createRequire(import.meta.url)(file) as NativeAddon;
     if (addon.abiVersion !== ADDON_ABI_VERSION) {

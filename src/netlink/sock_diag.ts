@@ -4,10 +4,9 @@
  * and counting states never builds a record in JavaScript.
  */
 import type { SocketRecord, TcpState } from '../snapshot/types.js';
-import { zeroStates } from '../snapshot/empty.js';
 import type { NativeAddon } from './addon.js';
 import { decodeRecords } from './records.js';
-import { ALL_STATES, TCP_STATE_OF } from './states.js';
+import { ALL_STATES, statesFromCodes } from './states.js';
 
 const AF_INET = 2;
 const AF_INET6 = 10;
@@ -60,13 +59,8 @@ export class NetlinkSockets {
   /** Per-state TCP counts and the UDP socket count, without a record per socket. */
   async count(): Promise<StateCounts> {
     const raw = new Float64Array(await this.dump(['tcp', 'udp'], ALL_STATES, true));
-    const tcp = zeroStates();
     let udp = 0;
-    for (let code = 0; code < 16; code++) {
-      const state = TCP_STATE_OF[code];
-      if (state !== undefined) tcp[state] += raw[code]!;
-      udp += raw[16 + code]!;
-    }
-    return { tcp, udp };
+    for (let code = 0; code < 16; code++) udp += raw[16 + code]!;
+    return { tcp: statesFromCodes(raw), udp };
   }
 }

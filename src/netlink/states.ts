@@ -1,9 +1,11 @@
 /**
- * Kernel socket states (include/net/tcp_states.h) as sock_diag's `idiag_states` bitmask, so a
- * query asks the kernel for the states it needs and the kernel skips the rest: a LISTEN-only
- * dump never walks the established hash.
+ * Kernel socket states (include/net/tcp_states.h), shared by both socket paths: the /proc/net
+ * parser reads them as hex, sock_diag as a byte, and sock_diag's `idiag_states` takes them as a
+ * bitmask, so a query asks the kernel for the states it needs and the kernel skips the rest (a
+ * LISTEN-only dump never walks the established hash).
  */
-import type { TcpState } from '../snapshot/types.js';
+import { zeroStates } from '../snapshot/empty.js';
+import { TCP_STATES, type TcpState } from '../snapshot/types.js';
 
 export const KERNEL_STATE = {
   ESTABLISHED: 1,
@@ -30,19 +32,23 @@ export const LISTEN_STATES = stateBit(KERNEL_STATE.LISTEN);
 /** Unconnected UDP sockets: the candidates for UDP listeners. */
 export const UDP_UNCONNECTED_STATES = stateBit(KERNEL_STATE.CLOSE);
 
-/** Kernel state number -> OTel `network.connection.state`, as procfs/net_ip_socket.ts maps it. */
-export const TCP_STATE_OF: readonly (TcpState | undefined)[] = [
-  undefined,
-  'established',
-  'syn_sent',
-  'syn_received',
-  'fin_wait_1',
-  'fin_wait_2',
-  'time_wait',
-  'close',
-  'close_wait',
-  'last_ack',
-  'listen',
-  'closing',
-  'syn_received',
-];
+/**
+ * Kernel state number -> OTel `network.connection.state`. Codes 1..11 are TCP_STATES in order
+ * (that list follows the kernel's enum); NEW_SYN_RECV counts as `syn_received`, as `ss` shows it.
+ */
+export const TCP_STATE_OF: readonly (TcpState | undefined)[] = [undefined, ...TCP_STATES, 'syn_received'];
+
+/** The state for a kernel code, or undefined for a code no table lists. */
+export function kernelTcpState(code: number): TcpState | undefined {
+  return TCP_STATE_OF[code];
+}
+
+/** Per-state counts from an array indexed by kernel code (from `offset`), both paths' counting form. */
+export function statesFromCodes(counts: ArrayLike<number>, offset = 0): Record<TcpState, number> {
+  const states = zeroStates();
+  for (let code = 0; code < 16; code++) {
+    const state = TCP_STATE_OF[code];
+    if (state !== undefined) states[state] += counts[offset + code] ?? 0;
+  }
+  return states;
+}

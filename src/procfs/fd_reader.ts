@@ -105,7 +105,7 @@ export const nodeFdReader: FdReader = {
         state = isDenied(err) ? PROC_DENIED : PROC_GONE;
       }
       const numbers = list.filter(isPidName).map(Number).sort((a, b) => a - b);
-      fds.push(...numbers);
+      for (const n of numbers) fds.push(n); // not push(...): a proxy may hold 100k+ fds
       const identity = numbers.length > 0 ? readIdentity(procRoot, name) : { comm: null, start: START_UNKNOWN };
       starts.push(identity.start);
       comms.push(identity.comm);

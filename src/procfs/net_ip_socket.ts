@@ -1,7 +1,8 @@
 import { endianness } from 'node:os';
 import type { ParseIssue, ParseResult } from '../errors.js';
 import { IP_TEXT } from '../netlink/ip_text.js';
-import type { IpFamily, SocketRecord, TcpState } from '../snapshot/types.js';
+import { ALL_STATES, kernelTcpState } from '../netlink/states.js';
+import type { IpFamily, SocketRecord } from '../snapshot/types.js';
 import { decodeHexAddress } from './address.js';
 
 /**
@@ -10,27 +11,6 @@ import { decodeHexAddress } from './address.js';
  * Only the first ten fields are read: TIME_WAIT rows stop after twelve, and udp appends
  * `ref pointer drops`, so nothing past `inode` is common to every row.
  */
-
-/** Kernel `enum tcp_state` (include/net/tcp_states.h), as procfs prints it in hex. */
-const KERNEL_STATES: Readonly<Record<number, TcpState>> = {
-  0x01: 'established',
-  0x02: 'syn_sent',
-  0x03: 'syn_received',
-  0x04: 'fin_wait_1',
-  0x05: 'fin_wait_2',
-  0x06: 'time_wait',
-  0x07: 'close',
-  0x08: 'close_wait',
-  0x09: 'last_ack',
-  0x0a: 'listen',
-  0x0b: 'closing',
-  // TCP_NEW_SYN_RECV: request sockets; `ss` shows them as SYN-RECV.
-  0x0c: 'syn_received',
-};
-
-export function kernelTcpState(code: number): TcpState | undefined {
-  return KERNEL_STATES[code];
-}
 
 const MIN_FIELDS = 10;
 const HEX = /^[0-9A-Fa-f]+$/;
@@ -243,7 +223,6 @@ export interface ParseIpSocketsOptions {
   counts?: Float64Array;
 }
 
-const ALL_KERNEL_STATES = 0x1ffe;
 const HEADER = /^\s*sl\s+local_address/;
 const textDecoder = new TextDecoder();
 
@@ -265,7 +244,7 @@ export class IpSocketTableParser {
 
   constructor(private readonly file: string, private readonly kind: IpSocketFile, options: ParseIpSocketsOptions = {}) {
     this.words = kind.family === 'inet' ? 1 : 4;
-    this.states = options.states ?? ALL_KERNEL_STATES;
+    this.states = options.states ?? ALL_STATES;
     this.counts = options.counts ?? null;
   }
 
@@ -339,7 +318,7 @@ export class IpSocketTableParser {
     const remotePort = s.endpoint(this.words, this.remote);
     if (remotePort === BAIL || !s.skipSpaces(true)) return undefined;
     const code = s.hex(2);
-    const state = code === BAIL ? undefined : KERNEL_STATES[code];
+    const state = code === BAIL ? undefined : kernelTcpState(code);
     if (state === undefined || s.peek() !== SPACE) return undefined;
     if ((this.states & (1 << code)) === 0) return null;
     if (!s.skipSpaces(true)) return undefined;
@@ -382,7 +361,7 @@ const NON_ASCII = /[^\x00-\x7f]/;
 export function parseIpSockets(text: string, file: string, kind: IpSocketFile, options: ParseIpSocketsOptions = {}): ParseResult<SocketRecord[]> {
   // Kernel tables are ASCII. Other text is read line by line as text, so every character, even
   // one that does not survive a round trip through bytes, reaches parseLine as it was.
-  if (NON_ASCII.test(text)) return parseLinesAsText(text, file, kind, options.states ?? ALL_KERNEL_STATES);
+  if (NON_ASCII.test(text)) return parseLinesAsText(text, file, kind, options.states ?? ALL_STATES);
   const parser = new IpSocketTableParser(file, kind, options);
   const bytes = Buffer.from(text, 'latin1');
   parser.feed(bytes, 0, bytes.length, true);

@@ -66,7 +66,9 @@ function countersSection(s: Snapshot): string {
 
 function resourcesSection(s: Snapshot): string {
   const lines: string[] = [];
-  lines.push(s.conntrack ? `conntrack: ${s.conntrack.count} of ${s.conntrack.max} entries (${percent(s.conntrack.count, s.conntrack.max)})` : 'conntrack: not available (nf_conntrack not loaded)');
+  // Off Linux there is no conntrack at all; "not loaded" would send a person looking for a module.
+  const noConntrack = s.platform === 'linux' ? 'not available (nf_conntrack not loaded)' : `not available on ${s.platform}`;
+  lines.push(s.conntrack ? `conntrack: ${s.conntrack.count} of ${s.conntrack.max} entries (${percent(s.conntrack.count, s.conntrack.max)})` : `conntrack: ${noConntrack}`);
   if (s.localPortRange) {
     const [low, high] = s.localPortRange;
     const used = s.sockets.filter((k) => k.transport === 'tcp' && k.localPort !== null && k.localPort >= low && k.localPort <= high).length;

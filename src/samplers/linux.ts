@@ -10,7 +10,8 @@ import { parsePortRange, parseSysctlInteger } from '../procfs/sysctl.js';
 import { LINK_FILES, parseLinkInfo, type LinkFile, type LinkInfo } from '../sysfs/net_class.js';
 import type { Counters, SampleError, Sockstat } from '../snapshot/types.js';
 import { ALL_STATES, LISTEN_STATES, UDP_UNCONNECTED_STATES } from '../netlink/states.js';
-import { issuesToErrors, type Sampler, type SamplerOutput } from './sampler.js';
+import { appendAll, issuesToErrors, type Sampler, type SamplerOutput } from './sampler.js';
+import { isOptionalFile, LINUX_FILES } from './linux_files.js';
 import type { SocketReader } from './sockets.js';
 
 export interface LinuxContext {
@@ -20,30 +21,7 @@ export interface LinuxContext {
   sockets: SocketReader;
 }
 
-/**
- * The files each sampler reads, relative to the procfs root. `record` copies exactly these, so a
- * recorded directory replays everything a live snapshot reads.
- */
-export const LINUX_FILES = {
-  tcp: ['net/tcp', 'net/tcp6'],
-  udp: ['net/udp', 'net/udp6'],
-  unix: ['net/unix'],
-  interfaces: ['net/dev'],
-  routes: ['net/route', 'net/ipv6_route'],
-  counters: ['net/snmp', 'net/netstat'],
-  sockstat: ['net/sockstat', 'net/sockstat6'],
-  conntrack: ['sys/net/netfilter/nf_conntrack_count', 'sys/net/netfilter/nf_conntrack_max'],
-  portRange: ['sys/net/ipv4/ip_local_port_range'],
-} as const;
-
-/**
- * Files whose absence is normal (IPv6 disabled, nf_conntrack not loaded): no data, no error.
- * Any other missing file is reported.
- */
-const OPTIONAL = new Set<string>([
-  'net/tcp6', 'net/udp6', 'net/ipv6_route', 'net/sockstat6', 'net/unix',
-  ...LINUX_FILES.conntrack,
-]);
+export { LINUX_FILES };
 
 interface FileText {
   file: string;
@@ -56,7 +34,7 @@ async function readFileText(procfs: KernelFs, relative: string, errors: SampleEr
     return { file, text: await procfs.read(relative) };
   } catch (err) {
     if (!(err instanceof ReadError)) throw err;
-    if (!(err.isNotFound && OPTIONAL.has(relative))) errors.push({ source, file, line: null, message: err.message });
+    if (!(err.isNotFound && isOptionalFile(relative))) errors.push({ source, file, line: null, message: err.message });
     return { file, text: null };
   }
 }
@@ -80,7 +58,7 @@ async function parseFiles<T>(
     if (text === null) return;
     const result = parse(text, file, files[i]!);
     values.push(result.value);
-    errors.push(...issuesToErrors(source, result.issues));
+    appendAll(errors, issuesToErrors(source, result.issues));
   });
   return { values, errors };
 }
@@ -105,7 +83,7 @@ async function readLinkInfo(sysfs: KernelFs, name: string, errors: SampleError[]
     await Promise.all(LINK_FILES.map(async (f) => [f, await sysfs.read(`${dir}/${f}`).catch(() => null)] as const)),
   ) as Record<LinkFile, string | null>;
   const result = parseLinkInfo(texts, sysfs.path(dir));
-  errors.push(...issuesToErrors('interfaces', result.issues));
+  appendAll(errors, issuesToErrors('interfaces', result.issues));
   return result.value;
 }
 

@@ -18,6 +18,14 @@ export interface SamplerRun {
   status: SamplerStatus;
 }
 
+/**
+ * Appends items one by one: `push(...items)` passes every item as an argument, which overflows
+ * the stack beyond ~120k of them (a host's socket list, the issues of a garbage table).
+ */
+export function appendAll<T>(target: T[], items: readonly T[]): void {
+  for (let i = 0; i < items.length; i++) target.push(items[i]!);
+}
+
 export function issuesToErrors(source: string, issues: readonly ParseIssue[]): SampleError[] {
   return issues.map((i) => ({ source, file: i.file, line: i.line, message: i.reason }));
 }
@@ -54,9 +62,9 @@ export async function runSamplers<C>(samplers: readonly Sampler<C>[], context: C
 export function mergeRuns(base: Snapshot, runs: readonly SamplerRun[]): Snapshot {
   const snapshot = { ...base, sockets: [...base.sockets], errors: [...base.errors], samplers: [...base.samplers] };
   for (const { output, status } of runs) {
-    if (output.sockets) snapshot.sockets.push(...output.sockets);
+    if (output.sockets) appendAll(snapshot.sockets, output.sockets);
     if (output.patch) Object.assign(snapshot, output.patch);
-    if (output.errors) snapshot.errors.push(...output.errors);
+    if (output.errors) appendAll(snapshot.errors, output.errors);
     snapshot.samplers.push(status);
   }
   return snapshot;

@@ -9,7 +9,8 @@ import type { KernelFs } from '../procfs/kernel_fs.js';
 import type { IpTransport, NetlinkSockets } from '../netlink/sock_diag.js';
 import { ALL_STATES } from '../netlink/states.js';
 import type { SampleError, SocketRecord } from '../snapshot/types.js';
-import { issuesToErrors, type SamplerOutput } from './sampler.js';
+import { appendAll, issuesToErrors, type SamplerOutput } from './sampler.js';
+import { isOptionalFile, LINUX_FILES } from './linux_files.js';
 import { streamTable } from './table_stream.js';
 
 export type SocketSourceName = 'netlink' | 'procfs';
@@ -20,21 +21,13 @@ export interface SocketReader {
   read(transport: IpTransport, states: number): Promise<SamplerOutput>;
 }
 
-export const SOCKET_TABLES: Record<IpTransport, readonly [string, string]> = {
-  tcp: ['net/tcp', 'net/tcp6'],
-  udp: ['net/udp', 'net/udp6'],
-};
-
-/** Absent when IPv6 is disabled: no data, no error. */
-const OPTIONAL = new Set(['net/tcp6', 'net/udp6']);
-
 export class ProcfsSocketReader implements SocketReader {
   readonly source = 'procfs';
 
   constructor(private readonly procfs: KernelFs) {}
 
   async read(transport: IpTransport, states: number): Promise<SamplerOutput> {
-    const [v4, v6] = SOCKET_TABLES[transport];
+    const [v4, v6] = LINUX_FILES[transport];
     const errors: SampleError[] = [];
     const parts = await Promise.all([
       this.table(v4, { transport, family: 'inet' }, states, errors),
@@ -48,7 +41,7 @@ export class ProcfsSocketReader implements SocketReader {
   async count(transport: IpTransport): Promise<{ counts: Float64Array; errors: SampleError[] }> {
     const counts = new Float64Array(16);
     const errors: SampleError[] = [];
-    await Promise.all(SOCKET_TABLES[transport].map((relative, i) =>
+    await Promise.all(LINUX_FILES[transport].map((relative, i) =>
       this.table(relative, { transport, family: i === 0 ? 'inet' : 'inet6' }, ALL_STATES, errors, counts)));
     return { counts, errors };
   }
@@ -60,11 +53,11 @@ export class ProcfsSocketReader implements SocketReader {
       await streamTable(this.procfs, relative, parser);
     } catch (err) {
       if (!(err instanceof ReadError)) throw err;
-      if (!(err.isNotFound && OPTIONAL.has(relative))) errors.push({ source: kind.transport, file, line: null, message: err.message });
+      if (!(err.isNotFound && isOptionalFile(relative))) errors.push({ source: kind.transport, file, line: null, message: err.message });
       return [];
     }
     const { value, issues } = parser.result();
-    errors.push(...issuesToErrors(kind.transport, issues));
+    appendAll(errors, issuesToErrors(kind.transport, issues));
     return value;
   }
 }

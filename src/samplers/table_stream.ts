@@ -8,10 +8,10 @@
  * fs/promises does) doubles the cost of the whole read. The event loop gets a turn every
  * SLICE_MS, so a 100k-socket table never blocks it for long.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { readSync } from 'node:fs';
 import { setImmediate as turn } from 'node:timers/promises';
 import { ReadError } from '../errors.js';
-import { limitFor, type KernelFs } from '../procfs/kernel_fs.js';
+import type { KernelFs } from '../procfs/kernel_fs.js';
 
 export interface ChunkParser {
   /** Parses the complete lines in bytes[start, end); returns where the unfinished line starts. */
@@ -23,29 +23,15 @@ const POOL_SIZE = 4;
 const SLICE_MS = 4;
 const pool: Buffer[] = [];
 
-function tooBig(file: string, seen: string, maxBytes: number): ReadError {
-  return new ReadError(file, 'EFBIG', `${file}: ${seen}, over the ${maxBytes} byte limit for this kind of file; not parsed`);
-}
-
-function readError(file: string, err: unknown): ReadError {
-  return new ReadError(file, (err as NodeJS.ErrnoException).code ?? null, `${file}: ${(err as Error).message}`);
-}
-
-/** Reads `relative` under the procfs root into the parser; rejects with a ReadError. */
+/**
+ * Reads `relative` under the procfs root into the parser; rejects with a ReadError. The file is
+ * opened through KernelFs.openLimited, so its size limit (and the refusal of an oversized
+ * recording from its stated size, before any read) is the one every other read obeys.
+ */
 export async function streamTable(procfs: KernelFs, relative: string, parser: ChunkParser): Promise<void> {
-  const file = procfs.path(relative);
-  const maxBytes = limitFor(relative, procfs.limits);
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (err) {
-    throw readError(file, err);
-  }
+  const { file, handle, maxBytes, tooBig } = await procfs.openLimited(relative);
   let buffer = pool.pop() ?? Buffer.allocUnsafeSlow(CHUNK);
   try {
-    // Ordinary files (recordings) state their size: refuse without reading. procfs says 0.
-    const stat = fstatSync(fd);
-    if (stat.isFile() && stat.size > maxBytes) throw tooBig(file, `${stat.size} bytes`, maxBytes);
     let filled = 0;
     let total = 0;
     let sliceStarted = performance.now();
@@ -54,14 +40,14 @@ export async function streamTable(procfs: KernelFs, relative: string, parser: Ch
       if (filled === buffer.length) buffer = Buffer.concat([buffer, Buffer.allocUnsafe(buffer.length)]);
       let eof = false;
       while (filled < buffer.length) {
-        const n = readSync(fd, buffer, filled, buffer.length - filled, null);
+        const n = readSync(handle.fd, buffer, filled, buffer.length - filled, null);
         if (n === 0) {
           eof = true;
           break;
         }
         filled += n;
         total += n;
-        if (total > maxBytes) throw tooBig(file, `more than ${maxBytes} bytes`, maxBytes);
+        if (total > maxBytes) throw tooBig(`more than ${maxBytes} bytes`);
       }
       const used = parser.feed(buffer, 0, filled, eof);
       if (eof) return;
@@ -73,9 +59,10 @@ export async function streamTable(procfs: KernelFs, relative: string, parser: Ch
       }
     }
   } catch (err) {
-    throw err instanceof ReadError ? err : readError(file, err);
+    if (err instanceof ReadError) throw err;
+    throw new ReadError(file, (err as NodeJS.ErrnoException).code ?? null, `${file}: ${(err as Error).message}`);
   } finally {
-    closeSync(fd);
+    await handle.close().catch(() => undefined);
     if (buffer.length === CHUNK && pool.length < POOL_SIZE) pool.push(buffer);
   }
 }

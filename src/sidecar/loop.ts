@@ -19,7 +19,11 @@ export interface TickInfo {
 
 export interface LoopOptions {
   intervalMs: number;
-  /** Takes one snapshot; must not reject (collectSnapshot puts problems in snapshot.errors). */
+  /**
+   * Takes one snapshot. Problems reading the host belong in snapshot.errors; if it rejects anyway
+   * the tick is skipped and reported (once while it keeps failing the same way), except with
+   * `once`, where the loop rejects.
+   */
   sample: () => Promise<Snapshot>;
   /** Called in this order with every snapshot; the metrics holder comes first. */
   consumers: readonly SnapshotConsumer[];
@@ -73,26 +77,43 @@ export async function runLoop(options: LoopOptions): Promise<LoopResult> {
   let slot = 0;
   let ticks = 0;
 
+  /** The message of the last failed sample, so a failure that repeats every tick is said once. */
+  let failing: string | null = null;
+
   while (ticks < maxTicks && !signal?.aborted) {
     const sampleStarted = now();
-    const snapshot = await unlessAborted(options.sample(), signal);
+    let snapshot: Snapshot | undefined | null;
+    try {
+      snapshot = await unlessAborted(options.sample(), signal);
+    } catch (err) {
+      // A sampler bug (or a host it cannot cope with) must not end a sidecar: say so, skip this
+      // tick, try again at the next slot. A one-shot run has no next slot: it fails.
+      if (options.once) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      if (message !== failing) onError('sampling failed (skipping this interval, retrying at the next)', err);
+      failing = message;
+      snapshot = null;
+    }
     if (snapshot === undefined) break;
     const sampleMs = now() - sampleStarted;
 
-    let consumerErrors = 0;
-    for (const consumer of options.consumers) {
-      try {
-        await consumer.onSnapshot(snapshot);
-      } catch (err) {
-        consumerErrors += 1;
-        onError(`consumer ${consumer.name}`, err);
+    if (snapshot !== null) {
+      failing = null;
+      let consumerErrors = 0;
+      for (const consumer of options.consumers) {
+        try {
+          await consumer.onSnapshot(snapshot);
+        } catch (err) {
+          consumerErrors += 1;
+          onError(`consumer ${consumer.name}`, err);
+        }
       }
-    }
-    try {
-      // A stop request does not wait for an export to a dead collector; shutdown bounds that.
-      await unlessAborted(Promise.resolve(options.afterEach?.(snapshot, { index: ticks, sampleMs, consumerErrors })), signal);
-    } catch (err) {
-      onError('after sample', err);
+      try {
+        // A stop request does not wait for an export to a dead collector; shutdown bounds that.
+        await unlessAborted(Promise.resolve(options.afterEach?.(snapshot, { index: ticks, sampleMs, consumerErrors })), signal);
+      } catch (err) {
+        onError('after sample', err);
+      }
     }
     ticks += 1;
     if (ticks >= maxTicks || signal?.aborted) break;

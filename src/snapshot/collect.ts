@@ -1,15 +1,15 @@
 import path from 'node:path';
-import { nativeAddon, nativeFdReader, type NativeAddon } from '../netlink/addon.js';
+import { DISABLE_ENV, nativeAddon, nativeFdReader, type NativeAddon } from '../netlink/addon.js';
 import { NetlinkSockets, type StateCounts } from '../netlink/sock_diag.js';
-import { TCP_STATE_OF } from '../netlink/states.js';
-import { nodeFdReader } from '../procfs/fd_reader.js';
+import { statesFromCodes } from '../netlink/states.js';
+import { nodeFdReader, type FdReader } from '../procfs/fd_reader.js';
 import { KernelFs } from '../procfs/kernel_fs.js';
 import { SocketOwnerCache, type SocketOwnerScan } from '../procfs/socket_owners.js';
 import { LINUX_SAMPLERS, LISTENER_SAMPLERS, type LinuxContext } from '../samplers/linux.js';
 import { mergeRuns, runSamplers } from '../samplers/sampler.js';
 import { NetlinkSocketReader, ProcfsSocketReader, type SocketReader, type SocketSourceName } from '../samplers/sockets.js';
 import { countTcpStates, countTransport, defaultGatewaysOf, isListening, listenersOf } from './derive.js';
-import { emptySnapshot, zeroStates } from './empty.js';
+import { emptySnapshot } from './empty.js';
 import type { Listener, SampleError, Snapshot, SocketRecord } from './types.js';
 
 /** `auto`: netlink when the addon is built and --procfs is this host's /proc, else /proc/net. */
@@ -35,11 +35,13 @@ export interface CollectOptions {
   /** Where TCP/UDP sockets are read from. Default `auto`. */
   socketSource?: SocketSource;
   /**
-   * Keeps fd links between calls so a scan re-reads only what may have changed. Without one,
-   * every call walks every fd (as `ss -p`). A long-running caller passes one (or uses
-   * createSnapshotCollector, which does).
+   * Keeps fd links between calls so a scan re-reads only what may have changed (see
+   * socket_owners.ts). Default: for the host's own /proc, one cache per process shared by every
+   * call that brings none, so the run loop and the 1 s listener watch pay for changed fds only;
+   * for any other root (a recording, /host/proc) a fresh one per call. `null`: a fresh one
+   * per call, every fd link read, as `ss -p` does.
    */
-  ownerCache?: SocketOwnerCache;
+  ownerCache?: SocketOwnerCache | null;
   /** The native addon; `null` runs the pure-JavaScript paths. Default: the built addon, if any. */
   native?: NativeAddon | null;
   /** Per-sampler time limit. */
@@ -118,10 +120,37 @@ function isOwnProc(root: string): boolean {
   return path.resolve(root) === '/proc';
 }
 
+let toldNoAddon = false;
+
+/**
+ * A missing or broken build only costs speed, so it is said once per process on stderr, not
+ * put in every snapshot's errors. Not said where the absence is chosen (not Linux, the switch).
+ */
+function tellNoAddonOnce(reason: string): void {
+  if (toldNoAddon || process.platform !== 'linux' || process.env[DISABLE_ENV] === '0') return;
+  toldNoAddon = true;
+  process.stderr.write(`netstat-otel: native addon not loaded (${reason}); reading sockets from /proc/net and process fds with node:fs (same data, slower)\n`);
+}
+
 function resolveNative(options: CollectOptions): { native: NativeAddon | null; reason: string | null } {
   if (options.native !== undefined) return { native: options.native, reason: options.native ? null : 'disabled by the caller' };
   const load = nativeAddon();
+  if (load.reason !== null) tellNoAddonOnce(load.reason);
   return { native: load.addon, reason: load.reason };
+}
+
+/** The per-process fd-link caches for the host's own /proc, one per fd reader. */
+const hostCaches = new Map<FdReader['name'], SocketOwnerCache>();
+
+function ownerCacheFor(options: CollectOptions, procRoot: string, reader: FdReader): SocketOwnerCache {
+  if (options.ownerCache) return options.ownerCache;
+  if (options.ownerCache === null || !isOwnProc(procRoot)) return new SocketOwnerCache({ reader });
+  let cache = hostCaches.get(reader.name);
+  if (!cache) {
+    cache = new SocketOwnerCache({ reader });
+    hostCaches.set(reader.name, cache);
+  }
+  return cache;
 }
 
 /** Everything that lasts between samples: the readers and the fd-link cache. */
@@ -129,6 +158,7 @@ interface Parts {
   procfs: KernelFs;
   sysfs: KernelFs;
   sockets: SocketReader;
+  fromProc: ProcfsSocketReader;
   netlink: NetlinkSockets | null;
   cache: SocketOwnerCache;
   setupErrors: SampleError[];
@@ -149,8 +179,8 @@ function buildParts(options: CollectOptions): Parts {
     netlink = new NetlinkSockets(native);
     sockets = new NetlinkSocketReader(netlink, fromProc, source === 'netlink');
   }
-  const cache = options.ownerCache ?? new SocketOwnerCache({ reader: native ? nativeFdReader(native) : nodeFdReader });
-  return { procfs, sysfs, sockets, netlink, cache, setupErrors };
+  const cache = ownerCacheFor(options, procfs.root, native ? nativeFdReader(native) : nodeFdReader);
+  return { procfs, sysfs, sockets, fromProc, netlink, cache, setupErrors };
 }
 
 async function snapshotWith(parts: Parts, options: CollectOptions): Promise<Snapshot> {
@@ -231,14 +261,8 @@ async function stateCountsWith(parts: Parts): Promise<StateCounts & { errors: Sa
       // Counted from /proc below, as a snapshot would.
     }
   }
-  const fromProc = new ProcfsSocketReader(parts.procfs);
-  const [tcp, udp] = await Promise.all([fromProc.count('tcp'), fromProc.count('udp')]);
-  const states = zeroStates();
-  tcp.counts.forEach((n, code) => {
-    const state = TCP_STATE_OF[code];
-    if (state !== undefined) states[state] += n;
-  });
-  return { tcp: states, udp: udp.counts.reduce((a, b) => a + b, 0), errors: [...parts.setupErrors, ...tcp.errors, ...udp.errors] };
+  const [tcp, udp] = await Promise.all([parts.fromProc.count('tcp'), parts.fromProc.count('udp')]);
+  return { tcp: statesFromCodes(tcp.counts), udp: udp.counts.reduce((a, b) => a + b, 0), errors: [...parts.setupErrors, ...tcp.errors, ...udp.errors] };
 }
 
 /** TCP state counts and UDP socket count alone: the cheapest reading (no socket list, no fd walk). */

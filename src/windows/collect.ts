@@ -9,14 +9,18 @@
  */
 import type { Counters, InterfaceStats, Route, SampleError, Snapshot, SocketRecord } from '../snapshot/types.js';
 import {
+  assembleSnapshot,
   optional,
+  partSources,
+  runParts,
   settlePart,
   timed,
+  type CollectOptions,
+  type CommandPart,
   type PartResult,
 } from '../platform/parts.js';
-import { issuesToErrors } from '../samplers/sampler.js';
-import { countTcpStates, countTransport, defaultGatewaysOf, listenersOf } from '../snapshot/derive.js';
-import type { CommandOutput } from '../platform/command.js';
+import type { ParseResult } from '../errors.js';
+import { appendAll, issuesToErrors } from '../samplers/sampler.js';
 import { parseNetshDynamicPort } from './netsh-dynamicport.js';
 import { parseNetstatConnections } from './netstat-connections.js';
 import { parseNetstatEthernet } from './netstat-ethernet.js';
@@ -47,65 +51,39 @@ export interface WindowsSnapshot extends Snapshot {
   firewall: FirewallFingerprint | null;
 }
 
-export interface CollectOptions {
-  /** The snapshot's timestamp; injectable so replays are reproducible. */
-  now?: () => Date;
-}
+export type { CollectOptions } from '../platform/parts.js';
 
-const SOURCE = {
-  powershell: 'windows.powershell',
-  sockets: 'windows.sockets',
-  interfaces: 'windows.interfaces',
-  routes: 'windows.routes',
-  counters: 'windows.counters',
-  portRange: 'windows.portRange',
-} as const;
+const SOURCE = { powershell: 'windows.powershell', ...partSources('windows') } as const;
 
 export async function collectWindowsSnapshot(source: WindowsSource, options: CollectOptions = {}): Promise<WindowsSnapshot> {
   const at = (options.now ?? (() => new Date()))();
 
+  // First, alone: every other part reads the PowerShell answer, or falls back when it has none.
   const [psSettled] = await Promise.allSettled([timed(() => loadPowerShell(source))]);
   const ps = settlePart(SOURCE.powershell, psSettled);
   const sample = ps.value;
 
-  const [sockets, interfaces, routes, counters, portRange] = await Promise.allSettled([
-    timed(() => socketsPart(source, sample)),
-    timed(() => interfacesPart(source, sample)),
-    timed(() => routesPart(source, sample)),
-    timed(() => countersPart(source, sample)),
-    timed(() => portRangePart(source, sample)),
-  ]);
-  const parts = {
-    sockets: settlePart(SOURCE.sockets, sockets),
-    interfaces: settlePart(SOURCE.interfaces, interfaces),
-    routes: settlePart(SOURCE.routes, routes),
-    counters: settlePart(SOURCE.counters, counters),
-    portRange: settlePart(SOURCE.portRange, portRange),
-  };
-
-  const socketList = parts.sockets.value ?? [];
-  const routeList = parts.routes.value ?? [];
-  const all = [ps, ...Object.values(parts)];
-  return {
-    timestamp: at.toISOString(),
+  const parts = await runParts('windows', {
+    sockets: () => socketsPart(source, sample),
+    interfaces: () => interfacesPart(source, sample),
+    routes: () => routesPart(source, sample),
+    counters: () => countersPart(source, sample),
+    portRange: () => portRangePart(source, sample),
+  });
+  // The PowerShell status only when PowerShell was asked (not for a host or replay without it).
+  const psAsked = ps.value !== null || !ps.status.ok;
+  const snapshot = assembleSnapshot({
     platform: 'windows',
-    sockets: socketList,
-    tcp: { states: countTcpStates(socketList) },
-    udp: { sockets: countTransport(socketList, 'udp') },
+    at,
+    sockets: parts.sockets.value ?? [],
     unix: null,
-    listeners: listenersOf(socketList, { unique: true }),
     interfaces: parts.interfaces.value ?? [],
-    routes: routeList,
-    defaultGateways: defaultGatewaysOf(routeList),
-    conntrack: null,
-    counters: { Tcp: null, TcpExt: null, Udp: null, Ip: null, ...(parts.counters.value ?? {}) },
-    sockstat: null,
+    routes: parts.routes.value ?? [],
+    counters: parts.counters.value,
     localPortRange: parts.portRange.value ?? null,
-    errors: all.flatMap((p) => p.errors),
-    // The PowerShell status only when PowerShell was asked (not for a host or replay without it).
-    samplers: all.filter((p) => p !== ps || p.value !== null || !p.status.ok).map((p) => p.status),
-    firewall: sample?.firewall ?? null,
-  };
+    outcomes: psAsked ? [ps, ...Object.values(parts)] : Object.values(parts),
+  });
+  return { ...snapshot, platform: 'windows', firewall: sample?.firewall ?? null };
 }
 
 /** Replays a directory of recorded outputs (see fixtures/windows/README.md for the file names). */
@@ -143,7 +121,7 @@ async function socketsPart(source: WindowsSource, sample: PowerShellSample | nul
     tasklistNames(source, errors),
   ]);
   const parsed = parseNetstatConnections(connections.text, connections.label);
-  errors.push(...issuesToErrors(SOURCE.sockets, parsed.issues));
+  appendAll(errors, issuesToErrors(SOURCE.sockets, parsed.issues));
   return { value: socketsFromNetstat(parsed.value, names), errors };
 }
 
@@ -152,7 +130,7 @@ async function tasklistNames(source: WindowsSource, errors: SampleError[]): Prom
   const out = await optional(SOURCE.sockets, errors, () => source.run(WINDOWS_COMMANDS.processes));
   if (out === null) return new Map();
   const parsed = parseTasklistCsv(out.text, out.label);
-  errors.push(...issuesToErrors(SOURCE.sockets, parsed.issues));
+  appendAll(errors, issuesToErrors(SOURCE.sockets, parsed.issues));
   return new Map(parsed.value.map((e) => [e.pid, processName(e.image)]));
 }
 
@@ -161,18 +139,12 @@ async function interfacesPart(
   sample: PowerShellSample | null,
 ): Promise<PartResult<InterfaceStats[]>> {
   if (sample !== null && sample.adapters !== null) return { value: interfacesFromPowerShell(sample.adapters), errors: [] };
-  return fromCommand(source, WINDOWS_COMMANDS.ethernet, (out) => {
-    const parsed = parseNetstatEthernet(out.text, out.label);
-    return { value: interfacesFromEthernet(parsed.value), errors: issuesToErrors(SOURCE.interfaces, parsed.issues) };
-  });
+  return fromCommand(source, 'interfaces', WINDOWS_COMMANDS.ethernet, parseNetstatEthernet, interfacesFromEthernet);
 }
 
 async function routesPart(source: WindowsSource, sample: PowerShellSample | null): Promise<PartResult<Route[]>> {
   if (sample !== null && sample.routes !== null) return { value: routesFromPowerShell(sample.routes), errors: [] };
-  return fromCommand(source, WINDOWS_COMMANDS.routes, (out) => {
-    const parsed = parseRoutePrint(out.text, out.label);
-    return { value: routesFromRoutePrint(parsed.value), errors: issuesToErrors(SOURCE.routes, parsed.issues) };
-  });
+  return fromCommand(source, 'routes', WINDOWS_COMMANDS.routes, parseRoutePrint, routesFromRoutePrint);
 }
 
 async function countersPart(
@@ -182,10 +154,7 @@ async function countersPart(
   if (sample !== null && sample.tcpStatistics !== null) {
     return { value: countersFromPowerShell(sample.tcpStatistics, sample.udpStatistics), errors: [] };
   }
-  return fromCommand(source, WINDOWS_COMMANDS.tcpStatistics, (out) => {
-    const parsed = parseNetstatStatistics(out.text, out.label);
-    return { value: countersFromNetstat(parsed.value), errors: issuesToErrors(SOURCE.counters, parsed.issues) };
-  });
+  return fromCommand(source, 'counters', WINDOWS_COMMANDS.tcpStatistics, parseNetstatStatistics, countersFromNetstat);
 }
 
 async function portRangePart(
@@ -201,10 +170,15 @@ async function portRangePart(
   return { value: parsed.value, errors: [...errors, ...issuesToErrors(SOURCE.portRange, parsed.issues)] };
 }
 
-async function fromCommand<T>(
+/** A part from its fallback command: run (or replay) it, parse, convert, keep the parser's issues. */
+async function fromCommand<R, T>(
   source: WindowsSource,
+  part: CommandPart,
   argv: readonly string[],
-  parse: (out: CommandOutput) => PartResult<T>,
+  parse: (text: string, file: string) => ParseResult<R>,
+  convert: (records: R) => T,
 ): Promise<PartResult<T>> {
-  return parse(await source.run(argv));
+  const out = await source.run(argv);
+  const parsed = parse(out.text, out.label);
+  return { value: convert(parsed.value), errors: issuesToErrors(SOURCE[part], parsed.issues) };
 }

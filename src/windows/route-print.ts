@@ -70,7 +70,7 @@ export function parseRoutePrint(text: string, file: string): ParseResult<RoutePr
 
     if (section === 'inet6' && pending !== null) {
       if (words.length === 1 && /^\s{8,}/.test(raw)) {
-        addIpv6Route(value, issues, file, pending.line, [...pending.words, trimmed], listsSeen > 1);
+        addIpv6Route({ value, issues, file, line: pending.line, words: [...pending.words, trimmed], persistent: listsSeen > 1 });
         pending = null;
         return;
       }
@@ -110,12 +110,12 @@ export function parseRoutePrint(text: string, file: string): ParseResult<RoutePr
       return;
     }
     if (section === 'inet' && isIPv4(words[0] as string)) {
-      addIpv4Route(value, issues, file, line, words, listsSeen > 1);
+      addIpv4Route({ value, issues, file, line, words, persistent: listsSeen > 1 });
       return;
     }
     if (section === 'inet6' && /^\d+$/.test(words[0] as string)) {
       if (words.length === 3) pending = { line, words };
-      else addIpv6Route(value, issues, file, line, words, listsSeen > 1);
+      else addIpv6Route({ value, issues, file, line, words, persistent: listsSeen > 1 });
       return;
     }
     // Column headers ("Network Destination ...", " If Metric ...") and "None".
@@ -125,14 +125,18 @@ export function parseRoutePrint(text: string, file: string): ParseResult<RoutePr
   return { value, issues };
 }
 
-function addIpv4Route(
-  value: RoutePrint,
-  issues: ParseIssue[],
-  file: string,
-  line: number,
-  words: string[],
-  persistent: boolean,
-): void {
+/** One route row as read, with where the result and any issue go. */
+interface RouteRow {
+  value: RoutePrint;
+  issues: ParseIssue[];
+  file: string;
+  line: number;
+  words: string[];
+  /** From the "Persistent Routes" list (no interface column). */
+  persistent: boolean;
+}
+
+function addIpv4Route({ value, issues, file, line, words, persistent }: RouteRow): void {
   // Active: destination mask gateway interface metric; persistent: destination mask gateway metric.
   // The gateway may be more than one word on a localized Windows ("Auf Verbindung").
   const tail = persistent ? 1 : 2;
@@ -165,14 +169,7 @@ function addIpv4Route(
   });
 }
 
-function addIpv6Route(
-  value: RoutePrint,
-  issues: ParseIssue[],
-  file: string,
-  line: number,
-  words: string[],
-  persistent: boolean,
-): void {
+function addIpv6Route({ value, issues, file, line, words, persistent }: RouteRow): void {
   if (words.length < 4) {
     issues.push({ file, line, reason: `expected If, Metric, Network Destination and Gateway, got ${JSON.stringify(words.join(' '))}` });
     return;

@@ -37,6 +37,17 @@ function family(address: string) {
   return ipFamily(address) ?? (address.includes(':') ? 'inet6' : 'inet');
 }
 
+type Endpoints = Pick<SocketRecord, 'transport' | 'family' | 'state' | 'localAddress' | 'localPort' | 'remoteAddress' | 'remotePort'>;
+
+/** A socket record with what Windows does not have filled in: no queues (0), no uid or inode. */
+function windowsSocket(endpoints: Endpoints, pid: number | null, process: string | null): SocketRecord {
+  return { ...endpoints, recvQ: 0, sendQ: 0, uid: null, inode: null, pid, process };
+}
+
+function nameOf(pid: number | null, names: ProcessNames): string | null {
+  return pid === null ? null : (names.get(pid) ?? null);
+}
+
 export function socketsFromPowerShell(
   tcp: readonly PsTcpConnection[],
   udp: readonly PsUdpEndpoint[],
@@ -45,7 +56,7 @@ export function socketsFromPowerShell(
   const sockets: SocketRecord[] = [];
   for (const c of tcp) {
     const pid = owner(c.owningProcess);
-    sockets.push({
+    const endpoints: Endpoints = {
       transport: 'tcp',
       family: family(c.localAddress),
       state: otelState(c.state),
@@ -53,17 +64,12 @@ export function socketsFromPowerShell(
       localPort: c.localPort,
       remoteAddress: c.remoteAddress,
       remotePort: c.remotePort,
-      recvQ: 0,
-      sendQ: 0,
-      uid: null,
-      inode: null,
-      pid,
-      process: pid === null ? null : (names.get(pid) ?? null),
-    });
+    };
+    sockets.push(windowsSocket(endpoints, pid, nameOf(pid, names)));
   }
   for (const u of udp) {
     const pid = owner(u.owningProcess);
-    sockets.push({
+    const endpoints: Endpoints = {
       transport: 'udp',
       family: family(u.localAddress),
       // Get-NetUDPEndpoint lists local endpoints only: an unconnected socket to a reader of ss.
@@ -72,13 +78,8 @@ export function socketsFromPowerShell(
       localPort: u.localPort,
       remoteAddress: null,
       remotePort: null,
-      recvQ: 0,
-      sendQ: 0,
-      uid: null,
-      inode: null,
-      pid,
-      process: pid === null ? null : (names.get(pid) ?? null),
-    });
+    };
+    sockets.push(windowsSocket(endpoints, pid, nameOf(pid, names)));
   }
   return sockets;
 }
@@ -88,7 +89,7 @@ export function socketsFromNetstat(rows: readonly NetstatConnection[], names: Pr
   return rows.map((r) => {
     const pid = owner(r.pid);
     const fromB = r.executable === null ? null : processName(r.executable);
-    return {
+    const endpoints: Endpoints = {
       transport: r.proto === 'TCP' ? 'tcp' : 'udp',
       family: r.family,
       state: r.state === null ? (r.remoteAddress === null ? 'close' : 'established') : otelState(r.state),
@@ -96,13 +97,8 @@ export function socketsFromNetstat(rows: readonly NetstatConnection[], names: Pr
       localPort: r.localPort,
       remoteAddress: r.remoteAddress,
       remotePort: r.remotePort,
-      recvQ: 0,
-      sendQ: 0,
-      uid: null,
-      inode: null,
-      pid,
-      process: fromB ?? (pid === null ? null : (names.get(pid) ?? null)),
     };
+    return windowsSocket(endpoints, pid, fromB ?? nameOf(pid, names));
   });
 }
 

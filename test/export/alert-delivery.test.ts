@@ -8,41 +8,18 @@
 import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SPOOL_FILE, parseSpool } from '../../src/export/log_spool.js';
-import { decodeMetrics, reservedClosedPort, startReceiver, type OtlpReceiver, type ReceivedMetrics } from '../support/otlp_receiver.js';
-import { ensureBuilt, startSidecar, type Sidecar } from '../support/sidecar_process.js';
-import { alertFixture, cycle, receivedAlerts, stderrAlerts, until, type AlertFixture } from './alert-fixture.js';
+import { decodeMetrics, reservedClosedPort, type OtlpReceiver, type ReceivedMetrics } from '../support/otlp_receiver.js';
+import type { Sidecar } from '../support/sidecar_process.js';
+import { cycle, receivedAlerts, stderrAlerts, stopSidecar, until, useAlertTestKit } from './alert-fixture.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-beforeAll(() => ensureBuilt(), 150_000);
-
-async function fixture(): Promise<AlertFixture> {
-  const f = await alertFixture();
-  cleanups.push(() => f.remove());
-  return f;
-}
-
-async function receiver(port = 0): Promise<OtlpReceiver> {
-  const r = await startReceiver(port);
-  cleanups.push(() => r.close());
-  return r;
-}
-
-function sidecar(args: string[], env: Record<string, string>): Sidecar {
-  const s = startSidecar(args, { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', ...env });
-  cleanups.push(() => s.kill());
-  return s;
-}
+const kit = useAlertTestKit();
 
 async function stop(s: Sidecar): Promise<number> {
-  const started = Date.now();
-  s.child.kill('SIGTERM');
-  expect(await s.waitForExit(8_000), s.stderr()).toEqual({ code: 0, signal: null });
-  return Date.now() - started;
+  const exit = await stopSidecar(s);
+  expect({ code: exit.code, signal: exit.signal }, s.stderr()).toEqual({ code: 0, signal: null });
+  return exit.ms;
 }
 
 function metricValue(metrics: ReceivedMetrics, name: string, attributes: Record<string, string> = {}): number | undefined {
@@ -57,15 +34,22 @@ function latestMetrics(r: OtlpReceiver): ReceivedMetrics | null {
 }
 
 describe('run keeps alerts while the collector is away', () => {
-  it('delivers every alert exactly once and in order after 503s and refused connections', async () => {
-    const f = await fixture();
-    const collector = await receiver();
+  it('delivers every alert exactly once and in order after 503s, 429s and refused connections', async () => {
+    const f = await kit.fixture();
+    const collector = await kit.receiver();
     collector.setMode({ kind: 'status', status: 503, retryAfter: '1' }, '/v1/logs');
-    const s = sidecar(f.args('500ms'), { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
+    const s = kit.sidecar(f.args('500ms'), { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
     await s.waitForLine(/"event":"sample"/, 20_000);
+    const refusedLogs = () => collector.refused.filter((r) => r.path === '/v1/logs').length;
 
-    await cycle(f, s, [85, 86]);
-    await until('a refused log export', () => collector.refused.some((r) => r.path === '/v1/logs'), 10_000, s.stderr);
+    await cycle(f, s, [85]);
+    await until('a log export answered 503', () => refusedLogs() > 0, 10_000, s.stderr);
+    expect(receivedAlerts(collector)).toEqual([]);
+
+    collector.setMode({ kind: 'status', status: 429, retryAfter: '1' }, '/v1/logs'); // rate-limited
+    const before429 = refusedLogs();
+    await cycle(f, s, [86]);
+    await until('a log export answered 429', () => refusedLogs() > before429, 10_000, s.stderr);
     expect(receivedAlerts(collector)).toEqual([]);
 
     await collector.pause(); // now the connection itself is refused
@@ -84,10 +68,10 @@ describe('run keeps alerts while the collector is away', () => {
   }, 120_000);
 
   it('drops the oldest over --alert-queue-size and reports them in netstat.alerts.dropped', async () => {
-    const f = await fixture();
-    const collector = await receiver();
+    const f = await kit.fixture();
+    const collector = await kit.receiver();
     collector.setMode({ kind: 'status', status: 503 }, '/v1/logs'); // metrics still get through
-    const s = sidecar([...f.args('500ms'), '--alert-queue-size', '4'], { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
+    const s = kit.sidecar([...f.args('500ms'), '--alert-queue-size', '4'], { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
     await s.waitForLine(/"event":"sample"/, 20_000);
 
     await cycle(f, s, [85, 86, 87, 88]);
@@ -129,17 +113,26 @@ describe('run keeps alerts while the collector is away', () => {
     await stop(s);
   }, 120_000);
 
-  it('keeps alerts raised with the collector down in --state-dir at SIGTERM, and the next start delivers them', async () => {
-    const f = await fixture();
+  /**
+   * A sidecar with a --state-dir whose collector port nobody listens on yet; the test alert fires
+   * and resolves once per percentage. `restart()` opens the collector and starts a second sidecar
+   * on the same state dir.
+   */
+  async function alertsWhileDown(percents: number[]) {
+    const f = await kit.fixture();
     const port = await reservedClosedPort();
-    const stateDir = path.join(f.root, 'state');
-    const spool = path.join(stateDir, SPOOL_FILE);
+    const spool = path.join(f.root, 'state', SPOOL_FILE);
     const env = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` };
-
-    const first = sidecar([...f.args('500ms'), '--state-dir', stateDir], env);
+    const args = [...f.args('500ms'), '--state-dir', path.dirname(spool)];
+    const first = kit.sidecar(args, env);
     await first.waitForLine(/"event":"sample"/, 20_000);
-    await cycle(f, first, [85, 86]);
-    const produced = stderrAlerts(first);
+    await cycle(f, first, percents);
+    const restart = async () => ({ collector: await kit.receiver(port), second: kit.sidecar(args, env) });
+    return { port, spool, first, produced: stderrAlerts(first), restart };
+  }
+
+  it('keeps alerts raised with the collector down in --state-dir at SIGTERM, and the next start delivers them', async () => {
+    const { port, spool, first, produced, restart } = await alertsWhileDown([85, 86]);
     const took = await stop(first);
     expect(took).toBeLessThan(5_500);
     expect(first.stderr()).toContain(`"event":"alerts_spooled"`);
@@ -147,14 +140,27 @@ describe('run keeps alerts while the collector is away', () => {
     const kept = parseSpool(await readFile(spool, 'utf8')).entries;
     expect(kept.map((e) => [e.record.attributes['alert.state'], e.record.body])).toEqual(produced.map((p) => [p.state, p.message]));
 
-    const collector = await receiver(port);
-    const second = sidecar([...f.args('500ms'), '--state-dir', stateDir], env);
+    const { collector, second } = await restart();
     await until('the spooled records', () => receivedAlerts(collector).length >= 4, 30_000, second.stderr);
     await new Promise((r) => setTimeout(r, 1_000));
     expect(receivedAlerts(collector)).toEqual(produced);
     expect(second.stderr()).toContain('4 record(s) from an earlier run to deliver');
     await until('the spool emptied', () => spoolSize(spool) === 0, 5_000);
     await stop(second);
+  }, 120_000);
+
+  it('keeps them across a crash too (SIGKILL): the spool is written as alerts are raised', async () => {
+    const { spool, first, produced, restart } = await alertsWhileDown([85]);
+    const spooled = async () => parseSpool(await readFile(spool, 'utf8').catch(() => '')).entries.length;
+    for (let i = 0; i < 100 && (await spooled()) < produced.length; i++) await new Promise((r) => setTimeout(r, 50));
+    first.child.kill('SIGKILL');
+    expect(await first.waitForExit(5_000)).toEqual({ code: null, signal: 'SIGKILL' });
+
+    const { collector, second } = await restart();
+    await until('the spooled records', () => receivedAlerts(collector).length >= produced.length, 30_000, second.stderr);
+    await until('the spool emptied', () => spoolSize(spool) === 0, 5_000);
+    await stop(second);
+    expect(receivedAlerts(collector)).toEqual(produced);
   }, 120_000);
 });
 

@@ -6,8 +6,9 @@
 import { cp, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { receivedLogRecords, type OtlpReceiver } from '../support/otlp_receiver.js';
-import { ROOT, type Sidecar } from '../support/sidecar_process.js';
+import { afterEach, beforeAll } from 'vitest';
+import { receivedLogRecords, startReceiver, type OtlpReceiver } from '../support/otlp_receiver.js';
+import { ensureBuilt, ROOT, startSidecar, type Sidecar } from '../support/sidecar_process.js';
 
 export const RULE = 'conntrack-test';
 
@@ -100,4 +101,63 @@ export async function cycle(fixture: AlertFixture, sidecar: Sidecar, percents: r
       if (last.state !== state) throw new Error(`expected ${state}, got ${JSON.stringify(last)}`);
     }
   }
+}
+
+/** What a process-level alert test starts; everything is released after each test, newest first. */
+export interface AlertTestKit {
+  fixture(): Promise<AlertFixture>;
+  /** A loopback OTLP receiver (port 0: any free port). */
+  receiver(port?: number): Promise<OtlpReceiver>;
+  /** `node dist/cli.js run ARGS` exporting OTLP/JSON (so the receiver can read the log records). */
+  sidecar(args: string[], env: Record<string, string>): Sidecar;
+}
+
+/** Registers the hooks (build once, clean up after each test) in the calling test file. */
+export function useAlertTestKit(): AlertTestKit {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  beforeAll(() => ensureBuilt(), 150_000);
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  return {
+    async fixture() {
+      const f = await alertFixture();
+      cleanups.push(() => f.remove());
+      return f;
+    },
+    async receiver(port = 0) {
+      const r = await startReceiver(port);
+      cleanups.push(() => r.close());
+      return r;
+    },
+    sidecar(args, env) {
+      const s = startSidecar(args, { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', ...env });
+      cleanups.push(() => s.kill());
+      return s;
+    },
+  };
+}
+
+/** SIGTERM; expects exit 0 within 8 s and resolves with how long it took. */
+export async function stopSidecar(s: Sidecar): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
+  const started = Date.now();
+  s.child.kill('SIGTERM');
+  const exit = await s.waitForExit(8_000);
+  return { ...exit, ms: Date.now() - started };
+}
+
+/** The sidecar's `--log-format json` stderr lines whose `event` is `name`. */
+export function stderrEvents(s: Sidecar, name: string): Record<string, unknown>[] {
+  return s
+    .stderr()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    })
+    .filter((e) => e['event'] === name);
 }

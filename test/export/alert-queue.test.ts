@@ -123,7 +123,7 @@ describe('spool file', () => {
     const text = [r(1), r(2), r(3), '{"done":[[1,1]]}', r(4), '{"done":[[3,3]]}', r(2), '{"seq":5,"record":{"ti'].join('\n');
     const parsed = parseSpool(text);
     expect(parsed.entries.map((e) => e.seq)).toEqual([2, 4]);
-    expect(parsed.skipped).toBe(1);
+    expect(parsed.skipped).toEqual([{ line: 8, reason: expect.stringMatching(/^not JSON/) }]);
     expect(parsed.lastSeq).toBe(4);
   });
 
@@ -180,7 +180,7 @@ describe('spool file', () => {
     const q = new DeliveryQueue({ maxRecords: 5, maxBytes: 1e6 });
     const { spool, contents } = await LogSpool.open(d, q, quiet);
     expect(contents.entries.map((e) => [e.seq, e.record.body])).toEqual([[7, 'left over']]);
-    expect(contents.skipped).toBe(1);
+    expect(contents.skipped).toEqual([{ line: 2, reason: expect.stringMatching(/^not JSON/) }]);
     await spool.close();
   });
 });
@@ -196,8 +196,14 @@ describe('retry policy', () => {
     });
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4318'), { code: 'ECONNREFUSED' });
     expect(classifyFailure(refused, { status: 'retryable', error: refused }, 3)).toMatchObject({ action: 'retry', retryAfterMs: null });
-    for (const code of [401, 403, 404, 408, 500, 501]) {
-      expect(classifyFailure(httpError(code), undefined, 1), String(code)).toMatchObject({ action: 'retry' });
+    for (const code of [408, 429, 500, 501, 502, 503, 504, 599]) {
+      expect(classifyFailure(httpError(code), undefined, 3), String(code)).toMatchObject({ action: 'retry', retryAfterMs: null });
+    }
+  });
+
+  it('takes any other 4xx as a final refusal of the whole batch', () => {
+    for (const code of [401, 403, 404, 405, 415, 422]) {
+      expect(classifyFailure(httpError(code), undefined, 3), String(code)).toEqual({ action: 'reject', reason: `HTTP ${code}: nope` });
     }
   });
 

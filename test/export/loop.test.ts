@@ -134,3 +134,32 @@ describe('closeConsumers', () => {
     expect(errors.sort()).toEqual(['closing hangs: did not close within 50 ms', 'closing throws: nope']);
   });
 });
+
+describe('runLoop when sampling itself fails', () => {
+  it('skips the tick, says so once while it fails the same way, and goes on sampling', async () => {
+    const errors: string[] = [];
+    const seen: string[] = [];
+    let n = 0;
+    const result = await runLoop({
+      intervalMs: 20,
+      maxTicks: 6,
+      // Ticks 2-4 throw (as a sampler bug on a huge socket table would), then it recovers.
+      sample: async () => {
+        n += 1;
+        if (n >= 2 && n <= 4) throw new RangeError('Maximum call stack size exceeded');
+        return emptySnapshot('linux', new Date(Date.UTC(2026, 0, 1, 0, 0, n)));
+      },
+      consumers: [{ name: 'rules', onSnapshot: (s) => void seen.push(s.timestamp), close: async () => undefined }],
+      onError: (where, err) => errors.push(`${where}: ${(err as Error).message}`),
+    });
+    expect(result).toEqual({ ticks: 6, aborted: false });
+    expect(seen).toEqual(['2026-01-01T00:00:01.000Z', '2026-01-01T00:00:05.000Z', '2026-01-01T00:00:06.000Z']);
+    expect(errors).toEqual(['sampling failed (skipping this interval, retrying at the next): Maximum call stack size exceeded']);
+  });
+
+  it('with --once there is no next interval: the failure is the result', async () => {
+    await expect(
+      runLoop({ intervalMs: 1_000, once: true, sample: async () => Promise.reject(new Error('no /proc')), consumers: [] }),
+    ).rejects.toThrow('no /proc');
+  });
+});

@@ -7,9 +7,11 @@ import { SeverityNumber } from '@opentelemetry/api-logs';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { OTLPLogExporter as OTLPLogExporterJson } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPLogExporter as OTLPLogExporterProto } from '@opentelemetry/exporter-logs-otlp-proto';
+import { OTLPMetricExporter as OTLPMetricExporterJson } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as OTLPMetricExporterProto } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, type LogRecordExporter, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -107,7 +109,9 @@ describe('QueuedLogProcessor', () => {
     emit('d');
     expect(processor.stats().queued).toBe(4);
     fake.answer(() => ({ code: ExportResultCode.SUCCESS }));
-    await until('delivery', () => fake.delivered.length === 4);
+    // The collector has the records before the processor hears back (the fake answers 1 ms
+    // later, a real one after its response crosses the wire): wait for the processor too.
+    await until('delivery', () => fake.delivered.length === 4 && processor.stats().queued === 0);
     expect(fake.delivered).toEqual(['a', 'b', 'c', 'd']);
     // Every attempt started with the oldest record still waiting.
     for (const attempt of fake.attempts) expect(attempt[0]).toBe('a');
@@ -145,7 +149,46 @@ describe('QueuedLogProcessor', () => {
     await until('all settled', () => processor.stats().queued === 0);
     expect(fake.delivered).toEqual(['a', 'b', 'c', 'd']);
     expect(processor.stats().dropped).toEqual({ queue_full: 0, rejected: 1 });
-    expect(lines.find((l) => l.includes('refused an alert record (HTTP 400'))).toContain('poison');
+    expect(lines.filter((l) => l.includes('refused'))).toEqual([expect.stringMatching(/refused 1 alert record\(s\) \(HTTP 400\); dropped, not retried .*: poison$/)]);
+  });
+
+  it('drops a batch refused with 401 at once, says so once, and keeps delivering later records', async () => {
+    const fake = scriptedExporter();
+    fake.answer(() => httpFailure(401));
+    const dir = await stateDir();
+    const { emit, processor, lines } = await queueWith(fake.exporter, { gatherMs: 30, stateDir: dir });
+    emit('a', 'b', 'c');
+    await until('the batch rejected', () => processor.stats().dropped.rejected === 3);
+    // One request: a wrong key is not fixed by retrying, nor by splitting the batch.
+    expect(fake.attempts).toEqual([['a', 'b', 'c']]);
+    emit('d');
+    await until('d rejected too', () => processor.stats().dropped.rejected === 4);
+    expect(lines.filter((l) => l.includes('refused'))).toEqual([
+      expect.stringMatching(/^collector at http:\/\/collector\.test\/v1\/logs refused 3 alert record\(s\) \(HTTP 401\); dropped, not retried .*: a$/),
+    ]);
+    fake.answer(() => ({ code: ExportResultCode.SUCCESS }));
+    emit('e');
+    await until('e delivered', () => processor.stats().delivered === 1);
+    expect(fake.delivered).toEqual(['e']);
+    // Rejected records are finished in the spool as well: nothing comes back at the next start.
+    await processor.close(1_000);
+    expect(parseSpool(await readFile(path.join(dir, SPOOL_FILE), 'utf8')).entries).toEqual([]);
+  });
+
+  it('reports an unreadable spool line as FILE:LINE, skips it and delivers the rest', async () => {
+    const dir = await stateDir();
+    const good = (seq: number, body: string) =>
+      JSON.stringify({ seq, record: { time: [1, 0], observed: [1, 0], body, attributes: {}, droppedAttributesCount: 0, scope: { name: 's' } } });
+    await writeFile(path.join(dir, SPOOL_FILE), [good(1, 'one'), '{"seq":2,"record":{"ti', good(3, 'three'), '[1,2]', ''].join('\n'));
+    const fake = scriptedExporter();
+    const { processor, lines } = await queueWith(fake.exporter, { stateDir: dir });
+    await until('replay', () => fake.delivered.length === 2 && processor.stats().queued === 0);
+    expect(fake.delivered).toEqual(['one', 'three']);
+    const file = path.join(dir, SPOOL_FILE);
+    expect(lines.filter((l) => l.includes('skipped unreadable'))).toEqual([
+      expect.stringMatching(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: skipped unreadable alert spool line: not JSON`)),
+      `${file}:4: skipped unreadable alert spool line: neither a record nor a done line`,
+    ]);
   });
 
   it('forceFlush tries at once, ignoring the backoff', async () => {
@@ -202,11 +245,26 @@ describe('the OTLP exporter under the queue (single_attempt)', () => {
   }
 
   it.each([
-    ['http/json', (url: string) => new OTLPLogExporterJson({ url, timeoutMillis: 5_000 })],
-    ['http/protobuf', (url: string) => new OTLPLogExporterProto({ url, timeoutMillis: 5_000 })],
-  ])('%s: the exporter has the shape we take its retries from', (_protocol, make) => {
+    ['logs, http/json', (url: string) => new OTLPLogExporterJson({ url, timeoutMillis: 5_000 })],
+    ['logs, http/protobuf', (url: string) => new OTLPLogExporterProto({ url, timeoutMillis: 5_000 })],
+    ['metrics, http/json', (url: string) => new OTLPMetricExporterJson({ url, timeoutMillis: 5_000 })],
+    ['metrics, http/protobuf', (url: string) => new OTLPMetricExporterProto({ url, timeoutMillis: 5_000 })],
+  ])('%s: the exporter has the shape we take its retries from', (_what, make) => {
     // If this fails after an upgrade of @opentelemetry/otlp-exporter-base, revisit single_attempt.ts.
     expect(takeOverRetries(make('http://127.0.0.1:9/v1/logs'))).not.toBeNull();
+  });
+
+  it('a metric exporter taken over answers a refused connection at once instead of retrying for its timeout', async () => {
+    const collector = await receiver();
+    await collector.pause();
+    const otlp = new OTLPMetricExporterJson({ url: `${collector.url}/v1/metrics`, timeoutMillis: 5_000 });
+    expect(takeOverRetries(otlp)).not.toBeNull();
+    const started = Date.now();
+    const result = await new Promise<ExportResult>((resolve) => otlp.export({ resource, scopeMetrics: [] }, resolve));
+    expect(result.code).toBe(ExportResultCode.FAILED);
+    // The exporter's own retries would start after 0.8-1.2 s and go on for the 5 s timeout.
+    expect(Date.now() - started).toBeLessThan(700);
+    await otlp.shutdown();
   });
 
   it('sends once per attempt, and waits for the Retry-After the collector asked for', async () => {

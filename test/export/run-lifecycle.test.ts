@@ -5,51 +5,18 @@
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SHUTDOWN_BUDGET_MS } from '../../src/commands/run.js';
 import { SPOOL_FILE, parseSpool } from '../../src/export/log_spool.js';
-import { startReceiver, type OtlpReceiver } from '../support/otlp_receiver.js';
-import { ensureBuilt, startSidecar, type Sidecar } from '../support/sidecar_process.js';
-import { alertFixture, RULE, stderrAlerts, until, type AlertFixture } from './alert-fixture.js';
+import { receivedAlerts, RULE, stderrAlerts, stderrEvents as events, until, useAlertTestKit } from './alert-fixture.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-beforeAll(() => ensureBuilt(), 150_000);
-
-async function fixture(): Promise<AlertFixture> {
-  const f = await alertFixture();
-  cleanups.push(() => f.remove());
-  return f;
-}
-
-async function receiver(): Promise<OtlpReceiver> {
-  const r = await startReceiver();
-  cleanups.push(() => r.close());
-  return r;
-}
-
-function sidecar(args: string[], env: Record<string, string>): Sidecar {
-  const s = startSidecar(args, { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', ...env });
-  cleanups.push(() => s.kill());
-  return s;
-}
-
-function events(s: Sidecar, name: string): Record<string, unknown>[] {
-  return s
-    .stderr()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>)
-    .filter((e) => e['event'] === name);
-}
+const kit = useAlertTestKit();
 
 describe('run and signals', () => {
   it('reloads the rules on SIGHUP and logs one line each time', async () => {
-    const f = await fixture();
-    const collector = await receiver();
-    const s = sidecar(f.args('1s'), { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
+    const f = await kit.fixture();
+    const collector = await kit.receiver();
+    const s = kit.sidecar(f.args('1s'), { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
     await s.waitForLine(/"event":"sample"/, 20_000);
 
     s.child.kill('SIGHUP');
@@ -65,23 +32,40 @@ describe('run and signals', () => {
     await until('the second reload line', () => events(s, 'reload').length === 2, 5_000, s.stderr);
     expect(events(s, 'reload')[1]).toMatchObject({ message: `SIGHUP: reloaded rules (2 rules from ${f.rules})`, reloaded: [`rules (2 rules from ${f.rules})`] });
 
-    // Still running and sampling (Node's default for SIGHUP would have ended the process).
+    // Still running and sampling (Node's default for SIGHUP would have ended the process), and
+    // the rule that came with the reload is evaluated.
     const samples = events(s, 'sample').length;
     await until('another sample', () => events(s, 'sample').length > samples, 5_000, s.stderr);
+    await f.setPercent(90);
+    await until('the new rule firing', () => events(s, 'alert').some((e) => e['alert.name'] === `${RULE}-copy`), 10_000, s.stderr);
     expect(s.exited()).toBe(false);
     s.child.kill('SIGTERM');
     expect(await s.waitForExit(8_000)).toEqual({ code: 0, signal: null });
   }, 60_000);
 
+  it('SIGTERM right after an alert still delivers it, and the last metrics, before exiting', async () => {
+    const f = await kit.fixture();
+    await f.setPercent(90); // fires at the first evaluation
+    const collector = await kit.receiver();
+    const s = kit.sidecar(f.args('30s'), { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
+    await until('the alert line', () => stderrAlerts(s).length === 1, 20_000, s.stderr);
+    // The queue waits ~200 ms to gather a burst: the record is most likely still queued now.
+    s.child.kill('SIGTERM');
+    expect(await s.waitForExit(SHUTDOWN_BUDGET_MS + 3_000), s.stderr()).toEqual({ code: 0, signal: null });
+    expect(receivedAlerts(collector)).toEqual(stderrAlerts(s));
+    expect(collector.requests.some((r) => r.path === '/v1/metrics')).toBe(true);
+    expect(events(s, 'alerts_lost')).toEqual([]);
+  }, 60_000);
+
   it.each(['SIGTERM', 'SIGINT'] as const)(
     '%s stops within the budget while the collector hangs, keeping the alert in the spool',
     async (signal) => {
-      const f = await fixture();
+      const f = await kit.fixture();
       await f.setPercent(90); // fires at the first evaluation
-      const collector = await receiver();
+      const collector = await kit.receiver();
       collector.setMode({ kind: 'hang' }); // accepts, reads, never answers: metrics and logs
       const stateDir = path.join(f.root, 'state');
-      const s = sidecar([...f.args('30s'), '--state-dir', stateDir], {
+      const s = kit.sidecar([...f.args('30s'), '--state-dir', stateDir], {
         OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
         OTEL_EXPORTER_OTLP_TIMEOUT: '30000',
       });

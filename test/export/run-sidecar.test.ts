@@ -48,7 +48,13 @@ describe('runSidecar', () => {
     expect(closed).toBe(true);
 
     const events = lines.map((l) => JSON.parse(l) as { event: string; consumers?: string[]; message: string });
-    expect(events.find((e) => e.event === 'start')?.consumers).toEqual(['metrics', 'rules']);
+    expect(events.find((e) => e.event === 'start')?.consumers).toEqual(['metrics', 'snapshot errors', 'rules']);
+    // What the snapshot could not read is said, once each, as FILE: message.
+    expect(events.filter((e) => e.event === 'snapshot_error').map((e) => e.message)).toEqual([
+      '/proc/sys/net/netfilter/nf_conntrack_count: EACCES',
+      '/proc/sys/net/netfilter/nf_conntrack_max: EACCES',
+      'routes: odd line',
+    ]);
     expect(events.find((e) => e.event === 'sample')?.message).toBe(
       'tcp estab=3 listen=2 time_wait=1 close_wait=0 | udp=2 | listeners=3 | conntrack 120/262144 (0.0%) | errors=3',
     );
@@ -84,5 +90,39 @@ describe('runSidecar', () => {
     expect(code).toBe(0);
     expect(ticks).toBe(3);
     expect(lines.filter((l) => l.includes('ERROR consumer flaky: rule engine hiccup'))).toHaveLength(3);
+  });
+
+  it('a sample that throws is said once, with where it came from, and sampling goes on', async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const lines: string[] = [];
+    const code = await runSidecar(resolveRunOptions({ interval: '100ms' }, {}), {
+      sample: async () => {
+        calls += 1;
+        if (calls === 6) controller.abort();
+        if (calls <= 3) [].push(...(new Array(1_000_000) as never[])); // a sampler bug on a huge table
+        return busySnapshot();
+      },
+      signal: controller.signal,
+      log: createSidecarLog('text', { write: (l) => lines.push(l) }),
+      env: { OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' },
+    });
+    expect(code).toBe(0);
+    const failures = lines.filter((l) => l.includes('ERROR sampling failed'));
+    expect(failures, lines.join('')).toHaveLength(1);
+    expect(failures[0]).toMatch(/Maximum call stack size exceeded \(at .*run-sidecar\.test\.ts:\d+:\d+\)/);
+    expect(lines.filter((l) => l.includes('tcp estab=')).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('--once whose sample fails still shuts down, then fails', async () => {
+    const lines: string[] = [];
+    await expect(
+      runSidecar(resolveRunOptions({ once: true }, {}), {
+        sample: async () => Promise.reject(new Error('cannot read /proc/net/tcp')),
+        log: createSidecarLog('text', { write: (l) => lines.push(l) }),
+        env: { OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' },
+      }),
+    ).rejects.toThrow('cannot read /proc/net/tcp');
+    expect(lines.some((l) => l.includes('tcp estab='))).toBe(false);
   });
 });

@@ -10,6 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReadError } from '../../src/errors.js';
 import { DEFAULT_KERNEL_FS_LIMITS, KernelFs, limitFor } from '../../src/procfs/kernel_fs.js';
+import { ALL_STATES } from '../../src/netlink/states.js';
+import { ProcfsSocketReader } from '../../src/samplers/sockets.js';
 import { collectSnapshot } from '../../src/snapshot/collect.js';
 import { fixturePath } from '../corpus.js';
 
@@ -153,6 +155,14 @@ describe('KernelFs limits on procfs itself (files that state size 0)', () => {
     expect([opened.statedSize, opened.maxBytes]).toEqual([0, 256 * MIB]);
     // The whole /proc/self/net/snmp (a few KB) arrives through the growing-chunk path.
     expect(await fs.read('self/net/snmp')).toBe(readFileSync('/proc/self/net/snmp', 'utf8'));
+  });
+
+  when('the streaming socket-table reader obeys the same limit, counted while read', async () => {
+    const small = new KernelFs('/proc', { tableBytes: 64 });
+    const { errors } = await new ProcfsSocketReader(small).read('tcp', ALL_STATES);
+    expect(errors?.[0]).toMatchObject({ source: 'tcp', file: '/proc/net/tcp', message: expect.stringContaining('more than 64 bytes, over the 64 bytes limit') });
+    const { sockets, errors: none } = await new ProcfsSocketReader(new KernelFs('/proc')).read('tcp', ALL_STATES);
+    expect([none, Array.isArray(sockets)]).toEqual([[], true]);
   });
 });
 

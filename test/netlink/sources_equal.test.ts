@@ -6,6 +6,8 @@
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,8 +134,29 @@ describe('without the addon', () => {
     expect(s.tcp.states.listen).toBeGreaterThanOrEqual(4);
   });
 
+  it('a package whose addon was never built reads /proc/net, and says so once on stderr', async () => {
+    // dist/ without build/ beside it: what `npm install` leaves when node-gyp could not build.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'netstat-otel-noaddon-'));
+    try {
+      const root = path.resolve(import.meta.dirname, '../..');
+      cpSync(path.join(root, 'dist'), path.join(dir, 'dist'), { recursive: true });
+      cpSync(path.join(root, 'package.json'), path.join(dir, 'package.json'));
+      symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
+      const env = { ...process.env, NETSTAT_OTEL_SOCKET_SOURCE: '' };
+      const { stdout, stderr } = await run(process.execPath, [path.join(dir, 'dist/cli.js'), 'snapshot', '--json'], { env, maxBuffer: 256 * 1024 * 1024 });
+      const s = JSON.parse(stdout) as Snapshot;
+      expect(s.errors).toEqual([]);
+      expect(s.listeners.filter((l) => held.ports.includes(l.port)).map((l) => l.pid)).toEqual([process.pid, process.pid, process.pid, process.pid]);
+      expect(stderr.match(/native addon not loaded/g)).toHaveLength(1);
+      expect(stderr).toMatch(/is not built; .*reading sockets from \/proc\/net/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('the CLI refuses --socket-source netlink, and runs on /proc by default', async () => {
-    const env = { ...process.env, NETSTAT_OTEL_NATIVE: '0' };
+    // The default path, whatever NETSTAT_OTEL_SOCKET_SOURCE the suite itself runs under.
+    const env = { ...process.env, NETSTAT_OTEL_NATIVE: '0', NETSTAT_OTEL_SOCKET_SOURCE: '' };
     await expect(run(process.execPath, [CLI, 'snapshot', '--json', '--socket-source', 'netlink'], { env })).rejects.toMatchObject({
       code: 2,
       stderr: expect.stringMatching(/native addon is not available/),

@@ -57,8 +57,13 @@ export interface Sidecar {
   kill(): void;
 }
 
-export function startSidecar(args: string[], env: Record<string, string>): Sidecar {
-  const child = spawn(process.execPath, [CLI, 'run', ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * `prefix`: a program that execs node in the same process, e.g. `['setpriv', '--reuid=65534', ...]`
+ * to run as another user (the pid stays the sidecar's).
+ */
+export function startSidecar(args: string[], env: Record<string, string>, prefix: readonly string[] = []): Sidecar {
+  const argv = [...prefix, process.execPath, CLI, 'run', ...args];
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   const listeners = new Set<() => void>();
