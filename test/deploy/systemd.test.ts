@@ -18,9 +18,15 @@ const words = (key: string): string[] => (setting(key) ?? '').split(/\s+/).filte
 
 describe('netstat-otel.service hardening', () => {
   it('runs `netstat-otel run --rules /etc/netstat-otel/rules` with OTEL_* from an optional env file', () => {
-    expect(setting('ExecStart')).toMatch(/^\/\S+\/netstat-otel run --rules \/etc\/netstat-otel\/rules$/);
+    expect(setting('ExecStart')).toMatch(/^\/\S+\/netstat-otel run --rules \/etc\/netstat-otel\/rules --state-dir \/var\/lib\/netstat-otel$/);
     expect(setting('EnvironmentFile')).toBe('-/etc/netstat-otel/env');
     expect(setting('Restart')).toBe('on-failure');
+  });
+
+  it('keeps undelivered alerts in a state directory systemd creates, the only writable path', () => {
+    expect(setting('StateDirectory')).toBe('netstat-otel');
+    expect(setting('StateDirectoryMode')).toBe('0700');
+    expect(setting('ProtectSystem')).toBe('strict');
   });
 
   it('runs as a dynamic unprivileged user with exactly the two attribution capabilities', () => {
