@@ -6,11 +6,9 @@
  * away; log records go through a bounded, ordered, retried queue (queued_log_processor.ts).
  */
 import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
-import { OTLPLogExporter as OTLPLogExporterJson } from '@opentelemetry/exporter-logs-otlp-http';
-import { OTLPLogExporter as OTLPLogExporterProto } from '@opentelemetry/exporter-logs-otlp-proto';
-import { OTLPMetricExporter as OTLPMetricExporterJson } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPMetricExporter as OTLPMetricExporterProto } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+// The OTLP and Prometheus exporters are imported on demand (import() below): each weighs 8-21 MiB
+// of RSS once loaded, and a sidecar uses one protocol per signal, often without Prometheus.
+import type { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { withPrometheusNames } from '../metrics/prometheus_names.js';
 import type { Resource } from '@opentelemetry/resources';
 import { LoggerProvider, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
@@ -128,17 +126,24 @@ function installDiagLogger(env: Env): void {
   if (typeof value === 'number') diag.setLogger(new DiagConsoleLogger(), { logLevel: value, suppressOverrideMessage: true });
 }
 
-function metricExporter(protocol: OtlpProtocol, url: string, timeoutMillis: number) {
+async function metricExporter(protocol: OtlpProtocol, url: string, timeoutMillis: number) {
   // Headers, compression and TLS files come from OTEL_EXPORTER_OTLP_* inside the exporter.
-  return protocol === 'http/json'
-    ? new OTLPMetricExporterJson({ url, timeoutMillis })
-    : new OTLPMetricExporterProto({ url, timeoutMillis });
+  // Only the configured protocol's module is loaded.
+  if (protocol === 'http/json') {
+    const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-http');
+    return new OTLPMetricExporter({ url, timeoutMillis });
+  }
+  const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-proto');
+  return new OTLPMetricExporter({ url, timeoutMillis });
 }
 
-function logExporter(protocol: OtlpProtocol, url: string, timeoutMillis: number) {
-  return protocol === 'http/json'
-    ? new OTLPLogExporterJson({ url, timeoutMillis })
-    : new OTLPLogExporterProto({ url, timeoutMillis });
+async function logExporter(protocol: OtlpProtocol, url: string, timeoutMillis: number) {
+  if (protocol === 'http/json') {
+    const { OTLPLogExporter } = await import('@opentelemetry/exporter-logs-otlp-http');
+    return new OTLPLogExporter({ url, timeoutMillis });
+  }
+  const { OTLPLogExporter } = await import('@opentelemetry/exporter-logs-otlp-proto');
+  return new OTLPLogExporter({ url, timeoutMillis });
 }
 
 interface PrometheusEndpoint {
@@ -166,6 +171,7 @@ async function servePrometheus(reader: PrometheusExporter, serializer: Prometheu
 }
 
 async function startPrometheus(port: number, host: string): Promise<PrometheusEndpoint> {
+  const { PrometheusExporter, PrometheusSerializer } = await import('@opentelemetry/exporter-prometheus');
   const reader = new PrometheusExporter({ preventServerStart: true });
   const serializer = new PrometheusSerializer();
   const server = createServer((request, response) => {
@@ -231,7 +237,7 @@ export async function createTelemetry(config: TelemetryConfig): Promise<Telemetr
   if (logsUrl !== null) {
     logsHealth = new ExportHealth(logsUrl, 'logs', log, { retried: true });
     const logTimeout = Math.max(1, timeoutFromEnv('logs', env));
-    const otlp = logExporter(logsProtocol, logsUrl, logTimeout);
+    const otlp = await logExporter(logsProtocol, logsUrl, logTimeout);
     const observer = takeOverRetries(otlp);
     if (observer === null) diag.warn('OTLP log exporter internals changed: its own retries stay on under the alert queue');
     try {
@@ -259,7 +265,7 @@ export async function createTelemetry(config: TelemetryConfig): Promise<Telemetr
   let otlpMetricExporter: HealthTrackingMetricExporter | null = null;
   if (metricsUrl !== null) {
     metricsHealth = new ExportHealth(metricsUrl, 'metrics', log);
-    const otlp = metricExporter(protocol, metricsUrl, exportTimeout);
+    const otlp = await metricExporter(protocol, metricsUrl, exportTimeout);
     // One attempt per export: the exporter's own retries (1 s, 1.5 s, ... within the timeout)
     // would hold `run`'s loop for the whole timeout on every interval while the collector is down.
     if (takeOverRetries(otlp) === null) diag.warn('OTLP metric exporter internals changed: its own retries stay on');
