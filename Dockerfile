@@ -48,7 +48,8 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 
 # --- runtime. Nothing from iproute2 or net-tools is needed: everything is read from procfs/sysfs.
 FROM ${NODE_IMAGE} AS runtime
-ENV NODE_ENV=production
+# Memory options as in deploy/systemd/netstat-otel.service (see the comment there).
+ENV NODE_ENV=production NODE_OPTIONS="--max-semi-space-size=1 --v8-pool-size=1" MALLOC_ARENA_MAX=2
 WORKDIR /opt/netstat-otel
 COPY --from=deps /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist

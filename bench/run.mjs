@@ -10,7 +10,7 @@
  */
 import { execSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,8 +71,9 @@ const results = { live: [], synthetic: [], watch: null, steady: null };
 const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
 const ratio = (a, b) => (b > 0 ? a / b : NaN);
 
-async function socketReadProcfs(procfs) {
-  const reader = new ProcfsSocketReader(new KernelFs(procfs));
+/** Every TCP/UDP socket from the /proc/net tables; `native` scans them in C, null parses them in JavaScript. */
+async function socketReadProcfs(procfs, native = null) {
+  const reader = new ProcfsSocketReader(new KernelFs(procfs), native);
   const [tcp, udp] = await Promise.all([reader.read('tcp', ALL_STATES), reader.read('udp', ALL_STATES)]);
   return (tcp.sockets?.length ?? 0) + (udp.sockets?.length ?? 0);
 }
@@ -157,7 +158,20 @@ async function observe(child, seconds, everyMs = 5_000) {
 }
 
 const BOUNDED = path.join(ROOT, 'bench/lib/bounded.cjs');
-const SMALL_YOUNG = '--max-semi-space-size=2';
+/**
+ * The environment the sidecar ships with (memory options), read from the systemd unit that
+ * carries it; test/deploy/memory_options.test.ts keeps the Dockerfile and `npm start` in step.
+ */
+function shippedEnvironment() {
+  const unit = readFileSync(path.join(ROOT, 'deploy/systemd/netstat-otel.service'), 'utf8');
+  const env = {};
+  for (const line of unit.split('\n').filter((l) => l.startsWith('Environment='))) {
+    for (const m of line.slice('Environment='.length).matchAll(/"([^"=]+)=([^"]*)"|([^\s"=]+)=(\S*)/g)) env[m[1] ?? m[3]] = m[2] ?? m[4];
+  }
+  return env;
+}
+const SHIPPED_ENV = shippedEnvironment();
+const SHIPPED_TEXT = Object.entries(SHIPPED_ENV).map(([k, v]) => `${k}=${v.includes(' ') ? `"${v}"` : v}`).join(' ');
 
 /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
 async function stopChild(child) {
@@ -211,20 +225,20 @@ async function watchAndSteady(r) {
   sink.listen(0, '127.0.0.1');
   await once(sink, 'listening');
   const endpoint = `http://127.0.0.1:${sink.address().port}`;
-  // The same sidecar twice: with Node's defaults, and with a 2 MiB young-generation semi-space
-  // (Node's default lets it grow to 16 MiB, held as resident memory between samples).
-  const startSidecar = (nodeOptions) => spawn(process.execPath, ['--require', BOUNDED, path.join(DIST, 'cli.js'), 'run', '--interval', `${PLAN.steadyIntervalMs}ms`], {
+  // The same sidecar twice: as shipped (the memory options of the systemd unit, the image and
+  // `npm start`), and with Node's defaults.
+  const startSidecar = (env) => spawn(process.execPath, ['--require', BOUNDED, path.join(DIST, 'cli.js'), 'run', '--interval', `${PLAN.steadyIntervalMs}ms`], {
     stdio: ['ignore', 'ignore', 'ignore'],
-    env: { ...process.env, NODE_OPTIONS: nodeOptions, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, BENCH_MAX_SECONDS: String(PLAN.steadySeconds + 60) },
+    env: { ...process.env, NODE_OPTIONS: '', ...env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, BENCH_MAX_SECONDS: String(PLAN.steadySeconds + 60) },
   });
-  const sidecar = startSidecar('');
-  const smallYoung = startSidecar(SMALL_YOUNG);
+  const sidecar = startSidecar(SHIPPED_ENV);
+  const defaults = startSidecar({});
   const loop = await startLoop('snapshot', PLAN.steadyIntervalMs, PLAN.steadySeconds + 10, 'collector', 'connections');
   await sleep(5000); // start-up and first sample outside the window
-  const [runStats, smallStats, loopStats] = await Promise.all([observe(sidecar, PLAN.steadySeconds), observe(smallYoung, PLAN.steadySeconds), observe(loop.child, PLAN.steadySeconds)]);
-  await Promise.all([stopChild(sidecar), stopChild(smallYoung), stopChild(loop.child)]);
+  const [runStats, defaultStats, loopStats] = await Promise.all([observe(sidecar, PLAN.steadySeconds), observe(defaults, PLAN.steadySeconds), observe(loop.child, PLAN.steadySeconds)]);
+  await Promise.all([stopChild(sidecar), stopChild(defaults), stopChild(loop.child)]);
   sink.close();
-  results.steady = { sockets: r.total, intervalMs: PLAN.steadyIntervalMs, run: runStats, runSmallYoung: smallStats, loop: loopStats };
+  results.steady = { sockets: r.total, intervalMs: PLAN.steadyIntervalMs, run: runStats, runDefaults: defaultStats, loop: loopStats };
 }
 
 async function syntheticTier(n) {
@@ -233,16 +247,20 @@ async function syntheticTier(n) {
   try {
     const reps = n >= 500_000 ? Math.min(PLAN.reps, 3) : PLAN.reps;
     const files = tree.files.map((f) => path.join(tree.root, f)).join(' ');
-    const s = { sockets: n };
-    s.read = await timeIt(() => socketReadProcfs(tree.root), { reps });
+    // `read`/`counts`: the path a snapshot of a non-host root takes (the C scan when the addon is
+    // built); `readJs`/`countsJs`: the JavaScript parser, as without the addon.
+    const s = { sockets: n, native: addon.addon !== null };
+    s.read = await timeIt(() => socketReadProcfs(tree.root, addon.addon), { reps });
+    s.readJs = await timeIt(() => socketReadProcfs(tree.root, null), { reps });
     s.cat = timeCommand(`cat ${files} > /dev/null`, { reps });
     const allFiles = Object.values(LINUX_FILES).flat().map((f) => path.join(tree.root, f)).filter(existsSync).join(' ');
     s.snapshot = await timeIt(() => collect.collectSnapshot({ procfs: tree.root, sysfs: path.join(tree.root, 'sysfs'), attribution: false }), { reps });
     s.catAll = timeCommand(`cat ${allFiles} > /dev/null`, { reps });
     s.counts = await timeIt(() => collect.collectStateCounts({ procfs: tree.root }), { reps });
+    s.countsJs = await timeIt(() => collect.collectStateCounts({ procfs: tree.root, native: null }), { reps });
     s.rss = await peakRss('procfs', tree.root);
     results.synthetic.push(s);
-    log(`  ${n}: sockets read ${fmt(s.read.wallMs)} ms vs cat ${fmt(s.cat.wallMs)} ms; snapshot ${fmt(s.snapshot.wallMs)} ms`);
+    log(`  ${n}: sockets read ${fmt(s.read.wallMs)} ms (JS parser ${fmt(s.readJs.wallMs)} ms), counts ${fmt(s.counts.wallMs)} ms (JS ${fmt(s.countsJs.wallMs)} ms) vs cat ${fmt(s.cat.wallMs)} ms; snapshot ${fmt(s.snapshot.wallMs)} ms`);
   } finally {
     tree.remove();
   }
@@ -318,10 +336,13 @@ const synthSlopes = results.synthetic.map((s) => (s.read.wallMs * 1000) / s.sock
 if (results.synthetic.length) lines.push(`Synthetic /proc/net read+parse: ${results.synthetic.map((s, i) => `${synthSlopes[i].toFixed(2)} µs/socket at ${s.sockets}`).join(', ')}.`, '');
 
 lines.push('## Synthetic procfs trees (the /proc/net path on regular files)', '');
+const synthPath = results.synthetic.some((s) => s.native) ? 'C scan (addon)' : 'JavaScript parser (addon absent)';
+lines.push(`"/proc/net path" is what a snapshot of a non-host procfs root uses: here the ${synthPath}; the JavaScript parser (NETSTAT_OTEL_NATIVE=0) is measured beside it.`, '');
 table(
-  ['sockets', 'sockets read+parse (records)', '`cat` 4 tables', 'ratio', 'state counts (parser, no records)', 'ratio', 'whole snapshot (no attribution)', '`cat` every file it reads', 'ratio', 'peak RSS growth, one snapshot (MiB)'],
+  ['sockets', 'records: /proc/net path', 'JS parser', '`cat` 4 tables', 'ratio', 'ratio JS', 'state counts: /proc/net path', 'JS parser', 'ratio', 'ratio JS', 'whole snapshot (no attribution)', '`cat` every file it reads', 'ratio', 'peak RSS growth, one snapshot (MiB)'],
   results.synthetic.map((s) => [
-    s.sockets, fmt(s.read.wallMs), fmt(s.cat.wallMs), x(ratio(s.read.wallMs, s.cat.wallMs)), fmt(s.counts.wallMs), x(ratio(s.counts.wallMs, s.cat.wallMs)),
+    s.sockets, fmt(s.read.wallMs), fmt(s.readJs.wallMs), fmt(s.cat.wallMs), x(ratio(s.read.wallMs, s.cat.wallMs)), x(ratio(s.readJs.wallMs, s.cat.wallMs)),
+    fmt(s.counts.wallMs), fmt(s.countsJs.wallMs), x(ratio(s.counts.wallMs, s.cat.wallMs)), x(ratio(s.countsJs.wallMs, s.cat.wallMs)),
     fmt(s.snapshot.wallMs), fmt(s.catAll.wallMs), x(ratio(s.snapshot.wallMs, s.catAll.wallMs)), mib(s.rss.hwmKb - s.rss.rssBeforeKb),
   ]),
 );
@@ -346,8 +367,8 @@ if (results.steady) {
   table(
     ['process', 'CPU % of one core', 'RSS MiB start', 'end', 'max', 'peak (VmHWM)'],
     [
-      ['`netstat-otel run` (as shipped: collectSnapshot per tick and the 1 s listener watch, OTLP export to a local sink, rules)', s.run.cpuPercent.toFixed(3), s.run.rssStartMiB.toFixed(1), s.run.rssEndMiB.toFixed(1), s.run.rssMaxMiB.toFixed(1), s.run.hwmMiB.toFixed(1)],
-      [`the same with NODE_OPTIONS=${SMALL_YOUNG}`, s.runSmallYoung.cpuPercent.toFixed(3), s.runSmallYoung.rssStartMiB.toFixed(1), s.runSmallYoung.rssEndMiB.toFixed(1), s.runSmallYoung.rssMaxMiB.toFixed(1), s.runSmallYoung.hwmMiB.toFixed(1)],
+      [`\`netstat-otel run\` as shipped (${SHIPPED_TEXT}; a snapshot per tick, the 1 s listener watch, OTLP export to a local sink, the shipped rules)`, s.run.cpuPercent.toFixed(3), s.run.rssStartMiB.toFixed(1), s.run.rssEndMiB.toFixed(1), s.run.rssMaxMiB.toFixed(1), s.run.hwmMiB.toFixed(1)],
+      ['the same with Node\'s defaults (no memory options)', s.runDefaults.cpuPercent.toFixed(3), s.runDefaults.rssStartMiB.toFixed(1), s.runDefaults.rssEndMiB.toFixed(1), s.runDefaults.rssMaxMiB.toFixed(1), s.runDefaults.hwmMiB.toFixed(1)],
       ['collector loop (cache, attribution `connections`, no export)', s.loop.cpuPercent.toFixed(3), s.loop.rssStartMiB.toFixed(1), s.loop.rssEndMiB.toFixed(1), s.loop.rssMaxMiB.toFixed(1), s.loop.hwmMiB.toFixed(1)],
     ],
   );
@@ -366,9 +387,9 @@ if (largest) {
 }
 if (synth.length) {
   const worst = Math.max(...synth.map((s) => ratio(s.read.wallMs, s.cat.wallMs)));
-  targets.push(['procfs path (records) within 1.5x the read floor, synthetic trees', worst <= 1.5, `worst ${x(worst)}`]);
+  targets.push([`procfs path (records, ${synthPath}) within 1.5x the read floor, synthetic trees`, worst <= 1.5, `worst ${x(worst)}`]);
   const worstCount = Math.max(...synth.map((s) => ratio(s.counts.wallMs, s.cat.wallMs)));
-  targets.push(['procfs parser without records (state counts) within 1.5x the read floor, synthetic trees', worstCount <= 1.5, `worst ${x(worstCount)}`]);
+  targets.push([`procfs path without records (state counts, ${synthPath}) within 1.5x the read floor, synthetic trees`, worstCount <= 1.5, `worst ${x(worstCount)}`]);
 }
 if (results.live.length) {
   const liveWorst = Math.max(...results.live.map((r) => ratio(r.procfsRead.wallMs, r.catFloor.wallMs)));
@@ -379,7 +400,7 @@ if (results.live.length) {
 if (results.watch) targets.push(['listener watch under 1% of a core with 10k sockets (as `run` polls)', results.watch.shared.cpuPercent < 1, `${results.watch.shared.cpuPercent.toFixed(2)}%`]);
 if (results.steady) {
   const s = results.steady;
-  for (const [name, st] of [['run', s.run], [`run, NODE_OPTIONS=${SMALL_YOUNG}`, s.runSmallYoung], ['collector loop', s.loop]]) {
+  for (const [name, st] of [['run, as shipped', s.run], ['run, Node defaults', s.runDefaults], ['collector loop', s.loop]]) {
     targets.push([`steady ${name}: under 80 MB RSS and 0.5% CPU at 10k sockets, ${s.intervalMs / 1000} s interval, flat`, st.rssMaxMiB * 1.048576 < 80 && st.cpuPercent < 0.5 && st.rssEndMiB - st.rssStartMiB < 5, `${st.cpuPercent.toFixed(3)}% CPU, RSS ${st.rssStartMiB.toFixed(1)} → ${st.rssEndMiB.toFixed(1)} MiB (max ${st.rssMaxMiB.toFixed(1)})`]);
   }
 }

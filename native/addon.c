@@ -8,16 +8,26 @@
  *   scanProcesses(procRoot: string): { pids, starts, status, fdOffsets, fds, comms }
  *   readSocketLinks(procRoot, pids: Int32Array, starts: Float64Array, fds: Int32Array): Float64Array
  *     Synchronous: procfs answers from memory, and the thread hop would cost more than the work.
+ *   scanProcNet(path, family, protocol, states, counts: boolean, maxBytes): Promise<ArrayBuffer | string>
+ *     One /proc/net/{tcp,tcp6,udp,udp6} table scanned in C (proc_net.h): records as dumpSockets
+ *     makes them, or 16 float64 counts by state code; a string says why the caller must parse
+ *     the file itself. On the libuv pool: a 500k-socket table is tens of MB of text.
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "inet_diag.h"
 #include "proc_fds.h"
+#include "proc_net.h"
+
+/* Bumped with src/netlink/addon.ts ADDON_ABI_VERSION: a stale build is then refused, not misused. */
+#define ABI_VERSION 2
 
 #define CHECK(env, call)                                       \
   do {                                                         \
@@ -240,14 +250,119 @@ static napi_value read_socket_links(napi_env env, napi_callback_info info) {
   return out;
 }
 
+struct net_scan_work {
+  napi_async_work work;
+  napi_deferred deferred;
+  char *path;
+  uint64_t max_bytes;
+  struct nso_net_scan scan;
+};
+
+static void net_scan_execute(napi_env env, void *data) {
+  (void)env;
+  struct net_scan_work *w = data;
+  nso_net_scan_file(w->path, w->max_bytes, &w->scan);
+}
+
+/* Records handed to V8 without a copy (they can be tens of MB), or copied where externals are refused. */
+static napi_value records_buffer(napi_env env, struct nso_net_scan *scan) {
+  napi_value value = NULL;
+  void *bytes;
+  size_t length = scan->count * NSO_RECORD_SIZE;
+  if (length == 0) {
+    napi_create_arraybuffer(env, 0, &bytes, &value);
+    nso_net_scan_free(scan);
+  } else if (napi_create_external_arraybuffer(env, scan->records, length, free_records, NULL, &value) == napi_ok) {
+    scan->records = NULL; /* V8 owns them now */
+  } else {
+    if (napi_create_arraybuffer(env, length, &bytes, &value) == napi_ok) memcpy(bytes, scan->records, length);
+    nso_net_scan_free(scan);
+  }
+  return value;
+}
+
+static void net_scan_complete(napi_env env, napi_status status, void *data) {
+  struct net_scan_work *w = data;
+  napi_value value = NULL;
+  if (status != napi_ok) {
+    napi_create_string_utf8(env, "scan cancelled", NAPI_AUTO_LENGTH, &value);
+  } else if (w->scan.fallback) {
+    napi_create_string_utf8(env, w->scan.reason, NAPI_AUTO_LENGTH, &value);
+  } else if (w->scan.mode == NSO_COUNTS) {
+    void *bytes;
+    if (napi_create_arraybuffer(env, sizeof w->scan.counts, &bytes, &value) == napi_ok) memcpy(bytes, w->scan.counts, sizeof w->scan.counts);
+  } else {
+    value = records_buffer(env, &w->scan);
+  }
+  if (value == NULL) napi_create_string_utf8(env, "could not hand the result to JavaScript", NAPI_AUTO_LENGTH, &value);
+  /* A fallback is an answer, not an error: the caller reads the file with its own parser. */
+  napi_resolve_deferred(env, w->deferred, value);
+  nso_net_scan_free(&w->scan);
+  free(w->path);
+  napi_delete_async_work(env, w->work);
+  free(w);
+}
+
+static int uint32_arg(napi_env env, napi_value value, uint32_t *out) {
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) != napi_ok || type != napi_number) return -1;
+  return napi_get_value_uint32(env, value, out) == napi_ok ? 0 : -1;
+}
+
+static napi_value scan_proc_net(napi_env env, napi_callback_info info) {
+  static const char usage[] = "scanProcNet(path: string, family: 2 | 10, protocol: 6 | 17, states: number, counts: boolean, maxBytes: number)";
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  uint32_t family = 0, protocol = 0, states = 0;
+  bool counts = false;
+  double max_bytes = -1;
+  char *path = argc < 6 ? NULL : string_arg(env, argv[0]);
+  if (path == NULL || uint32_arg(env, argv[1], &family) != 0 || (family != AF_INET && family != AF_INET6) ||
+      uint32_arg(env, argv[2], &protocol) != 0 || (protocol != IPPROTO_TCP && protocol != IPPROTO_UDP) ||
+      uint32_arg(env, argv[3], &states) != 0 || napi_get_value_bool(env, argv[4], &counts) != napi_ok ||
+      napi_get_value_double(env, argv[5], &max_bytes) != napi_ok || !(max_bytes >= 0 && max_bytes <= 9007199254740991.0)) {
+    free(path);
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  struct net_scan_work *w = calloc(1, sizeof *w);
+  if (w == NULL) {
+    free(path);
+    napi_throw_error(env, "ENOMEM", "out of memory");
+    return NULL;
+  }
+  w->path = path;
+  w->max_bytes = (uint64_t)max_bytes;
+  nso_net_scan_init(&w->scan, (uint8_t)family, (uint8_t)protocol, states, counts ? NSO_COUNTS : NSO_RECORDS);
+  napi_value promise, name;
+  if (napi_create_promise(env, &w->deferred, &promise) != napi_ok ||
+      napi_create_string_utf8(env, "netstat-otel:proc_net", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, net_scan_execute, net_scan_complete, w, &w->work) != napi_ok) {
+    free(path);
+    free(w);
+    napi_throw_error(env, NULL, "could not queue the /proc/net scan");
+    return NULL;
+  }
+  if (napi_queue_async_work(env, w->work) != napi_ok) {
+    napi_delete_async_work(env, w->work);
+    free(path);
+    free(w);
+    napi_throw_error(env, NULL, "could not queue the /proc/net scan");
+    return NULL;
+  }
+  return promise;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"dumpSockets", NULL, dump_sockets, NULL, NULL, NULL, napi_default, NULL},
       {"scanProcesses", NULL, scan_processes, NULL, NULL, NULL, napi_default, NULL},
       {"readSocketLinks", NULL, read_socket_links, NULL, NULL, NULL, napi_default, NULL},
+      {"scanProcNet", NULL, scan_proc_net, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_value version;
-  napi_create_uint32(env, 1, &version);
+  napi_create_uint32(env, ABI_VERSION, &version);
   napi_set_named_property(env, exports, "abiVersion", version);
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -27,12 +27,12 @@ static void fail(struct nso_result *result, int error, size_t request, const cha
   snprintf(result->message, sizeof result->message, "%s: %s", what, strerror(error));
 }
 
-static int grow(struct nso_result *result) {
-  size_t capacity = result->capacity ? result->capacity * 2 : 1024;
-  uint8_t *bigger = realloc(result->records, capacity * NSO_RECORD_SIZE);
+int nso_grow_records(uint8_t **records, size_t *capacity) {
+  size_t more = *capacity ? *capacity * 2 : 1024;
+  uint8_t *bigger = realloc(*records, more * NSO_RECORD_SIZE);
   if (bigger == NULL) return -1;
-  result->records = bigger;
-  result->capacity = capacity;
+  *records = bigger;
+  *capacity = more;
   return 0;
 }
 
@@ -41,7 +41,7 @@ static int take(const struct inet_diag_msg *msg, uint8_t protocol, struct nso_re
     result->counts[protocol == IPPROTO_UDP][msg->idiag_state & (NSO_STATE_SLOTS - 1)] += 1;
     return 0;
   }
-  if (result->count == result->capacity && grow(result) != 0) return -1;
+  if (result->count == result->capacity && nso_grow_records(&result->records, &result->capacity) != 0) return -1;
   struct nso_record *r = (struct nso_record *)(result->records + result->count * NSO_RECORD_SIZE);
   r->family = msg->idiag_family;
   r->state = msg->idiag_state;

@@ -26,6 +26,9 @@ struct nso_record {
 };
 
 #define NSO_RECORD_SIZE 56
+
+/* Doubles a records buffer (count * NSO_RECORD_SIZE bytes), from 1024 records; -1 when out of memory. */
+int nso_grow_records(uint8_t **records, size_t *capacity);
 #define NSO_STATE_SLOTS 16
 
 enum nso_mode { NSO_RECORDS = 0, NSO_COUNTS = 1 };

@@ -4,6 +4,7 @@
  * announced once and stays quiet while it stays firing; it resolves on the first evaluation
  * in scope where its condition no longer holds (including when its rule was removed).
  */
+import { compareCodeUnits } from '../text_order.js';
 import type { AlertInstance, AlertState, Transition } from './types.js';
 
 export interface TrackedAlert {
@@ -88,18 +89,31 @@ export class AlertTracker {
     return firingAt(this.states, key, forMs, now);
   }
 
+  /**
+   * When the next pending alert in scope would start firing if its condition kept holding
+   * (`since + for`); Infinity when none is pending. Until then, evaluating the same facts again
+   * cannot change any alert.
+   */
+  nextPendingDeadline(inScope: (rule: string) => boolean = () => true): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const t of this.states.values()) {
+      if (t.state === 'pending' && inScope(t.instance.rule)) next = Math.min(next, t.since + t.instance.forMs);
+    }
+    return next;
+  }
+
   /** Alerts currently firing, by key order. */
   firing(): AlertInstance[] {
     return [...this.states.values()]
       .filter((t) => t.state === 'firing')
       .map((t) => t.instance)
-      .sort((a, b) => a.key.localeCompare(b.key));
+      .sort((a, b) => compareCodeUnits(a.key, b.key));
   }
 
   pending(): AlertInstance[] {
     return [...this.states.values()]
       .filter((t) => t.state === 'pending')
       .map((t) => t.instance)
-      .sort((a, b) => a.key.localeCompare(b.key));
+      .sort((a, b) => compareCodeUnits(a.key, b.key));
   }
 }

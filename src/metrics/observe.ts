@@ -18,7 +18,7 @@ import {
   NETWORK_TRANSPORT_VALUE_UDP,
   NETWORK_TYPE_VALUE_IPV4,
   NETWORK_TYPE_VALUE_IPV6,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from '../semconv.js';
 import { zeroStates } from '../snapshot/empty.js';
 import { TCP_STATES, type Family, type Snapshot, type TcpState } from '../snapshot/types.js';
 import {

@@ -18,7 +18,7 @@ import {
   METRIC_SYSTEM_NETWORK_IO,
   METRIC_SYSTEM_NETWORK_PACKET_COUNT,
   METRIC_SYSTEM_NETWORK_PACKET_DROPPED,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from '../semconv.js';
 
 /** Attribute keys without a semantic convention. */
 export const ATTR_SOCKSTAT_PROTOCOL = 'netstat.sockstat.protocol';

@@ -15,12 +15,19 @@ export interface NativeAddon {
   scanProcesses(procRoot: string): ProcessTable;
   /** Per (pid, start, fd): the socket inode the fd links to, 0 for another kind of file, -1 gone, -2 denied. */
   readSocketLinks(procRoot: string, pids: Int32Array, starts: Float64Array, fds: Int32Array): Float64Array;
+  /**
+   * Scans one /proc/net/{tcp,tcp6,udp,udp6} file in C, off the main thread: records as
+   * dumpSockets makes them (of the states in the bitmask) or, with counts, 16 float64 row counts
+   * by kernel state code. A string instead says why the file must be parsed in JavaScript (a
+   * line it does not vouch for, a read error, more than maxBytes): that parse then reports it.
+   */
+  scanProcNet(path: string, family: number, protocol: number, states: number, counts: boolean, maxBytes: number): Promise<ArrayBuffer | string>;
 }
 
 export type AddonLoad = { addon: NativeAddon; reason: null } | { addon: null; reason: string };
 
 /** Bumped with any change to the addon's functions or record layout, so a stale build is not used. */
-export const ADDON_ABI_VERSION = 1;
+export const ADDON_ABI_VERSION = 2;
 
 /** Same relative path from src/netlink (tests, tsx) and dist/netlink (the built package). */
 export const DEFAULT_ADDON_PATH = fileURLToPath(new URL('../../build/Release/netstat_otel_native.node', import.meta.url));

@@ -6,7 +6,7 @@ import { nodeFdReader, type FdReader } from '../procfs/fd_reader.js';
 import { KernelFs } from '../procfs/kernel_fs.js';
 import { SocketOwnerCache, type SocketOwnerScan } from '../procfs/socket_owners.js';
 import { LINUX_SAMPLERS, LISTENER_SAMPLERS, type LinuxContext } from '../samplers/linux.js';
-import { mergeRuns, runSamplers } from '../samplers/sampler.js';
+import { appendAll, mergeRuns, runSamplers } from '../samplers/sampler.js';
 import { NetlinkSocketReader, ProcfsSocketReader, type SocketReader, type SocketSourceName } from '../samplers/sockets.js';
 import { countTcpStates, countTransport, defaultGatewaysOf, isListening, listenersOf } from './derive.js';
 import { emptySnapshot } from './empty.js';
@@ -46,6 +46,8 @@ export interface CollectOptions {
   native?: NativeAddon | null;
   /** Per-sampler time limit. */
   timeoutMs?: number;
+  /** Clock for how long the listener watch trusts the owners it found (tests). */
+  now?: () => number;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -153,8 +155,24 @@ function ownerCacheFor(options: CollectOptions, procRoot: string, reader: FdRead
   return cache;
 }
 
+/**
+ * The owners the listener watch found last time, by inode. Polled every second, the same
+ * listeners are re-attributed (one readlink each, and their processes' identity) only every
+ * LISTENER_OWNERS_TTL_MS; a new or gone listening inode is attributed at once.
+ */
+interface ListenerOwners {
+  inodes: string;
+  at: number;
+  owners: Map<number, { pid: number | null; process: string | null }>;
+  errors: SampleError[];
+}
+
+/** A listener handed to another process (fd passing, the parent exiting) shows the new pid this late at most. */
+export const LISTENER_OWNERS_TTL_MS = 10_000;
+
 /** Everything that lasts between samples: the readers and the fd-link cache. */
 interface Parts {
+  listenerOwners: ListenerOwners | null;
   procfs: KernelFs;
   sysfs: KernelFs;
   sockets: SocketReader;
@@ -169,7 +187,7 @@ function buildParts(options: CollectOptions): Parts {
   const sysfs = new KernelFs(options.sysfs ?? '/sys');
   const { native, reason } = resolveNative(options);
   const source = options.socketSource ?? 'auto';
-  const fromProc = new ProcfsSocketReader(procfs);
+  const fromProc = new ProcfsSocketReader(procfs, native);
   const setupErrors: SampleError[] = [];
   let sockets: SocketReader = fromProc;
   let netlink: NetlinkSockets | null = null;
@@ -180,7 +198,7 @@ function buildParts(options: CollectOptions): Parts {
     sockets = new NetlinkSocketReader(netlink, fromProc, source === 'netlink');
   }
   const cache = ownerCacheFor(options, procfs.root, native ? nativeFdReader(native) : nodeFdReader);
-  return { procfs, sysfs, sockets, fromProc, netlink, cache, setupErrors };
+  return { procfs, sysfs, sockets, fromProc, netlink, cache, setupErrors, listenerOwners: null };
 }
 
 async function snapshotWith(parts: Parts, options: CollectOptions): Promise<Snapshot> {
@@ -205,13 +223,30 @@ async function snapshotWith(parts: Parts, options: CollectOptions): Promise<Snap
 async function listenersWith(parts: Parts, options: CollectOptions): Promise<{ listeners: Listener[]; errors: SampleError[] }> {
   const ctx: LinuxContext = { procfs: parts.procfs, sysfs: parts.sysfs, sockets: parts.sockets };
   const runs = await runSamplers(LISTENER_SAMPLERS, ctx, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  const merged = mergeRuns(emptySnapshot('linux'), runs);
-  const listening = merged.sockets.filter(isListening);
-  const errors = [...merged.errors, ...parts.setupErrors];
-  if (attributionScope(options.attribution) !== 'none') {
-    errors.push(...attribute(listening, 'listeners', parts.procfs.root, parts.cache, false));
+  // Polled every second: only the listening sockets and the errors, no snapshot around them.
+  const listening: SocketRecord[] = [];
+  const errors: SampleError[] = [];
+  for (const { output } of runs) {
+    for (const s of output.sockets ?? []) if (isListening(s)) listening.push(s);
+    appendAll(errors, output.errors ?? []);
   }
+  appendAll(errors, parts.setupErrors);
+  if (attributionScope(options.attribution) !== 'none') errors.push(...attributeListeners(parts, listening, options.now ?? Date.now));
   return { listeners: listenersOf(listening), errors };
+}
+
+function attributeListeners(parts: Parts, listening: SocketRecord[], now: () => number): SampleError[] {
+  const inodes = listening.map((s) => s.inode ?? 0).sort((a, b) => a - b).join(',');
+  const held = parts.listenerOwners;
+  const at = now();
+  if (held !== null && held.inodes === inodes && at >= held.at && at - held.at < LISTENER_OWNERS_TTL_MS) {
+    for (const s of listening) Object.assign(s, held.owners.get(s.inode ?? 0));
+    return held.errors;
+  }
+  const errors = attribute(listening, 'listeners', parts.procfs.root, parts.cache, false);
+  const owners = new Map(listening.map((s) => [s.inode ?? 0, { pid: s.pid, process: s.process }]));
+  parts.listenerOwners = { inodes, at, owners, errors };
+  return errors;
 }
 
 /**

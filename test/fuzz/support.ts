@@ -35,6 +35,17 @@ export function fuzz<Ts>(property: fc.IRawProperty<Ts>, numRuns: number): void {
   }
 }
 
+/** fuzz() for a property that awaits (an async parser, a native call on the thread pool). */
+export async function fuzzAsync<Ts>(property: fc.IAsyncProperty<Ts>, numRuns: number): Promise<void> {
+  const runs = Math.max(1, Math.round(numRuns * RUNS_SCALE));
+  try {
+    await fc.assert(property, { seed: FUZZ_SEED, numRuns: runs });
+  } catch (err) {
+    (err as Error).message = `[fuzz seed ${FUZZ_SEED}, ${runs} runs; replay with FUZZ_SEED=${FUZZ_SEED}]\n${(err as Error).message}`;
+    throw err;
+  }
+}
+
 /** Number of lines as the parsers count them: `split('\n')`, so a final newline adds an empty line. */
 export function lineCount(text: string): number {
   return text.split('\n').length;

@@ -3,6 +3,7 @@
  * so an alert record stays small however many processes or peers a host has; what was left out
  * is summed, so a reader knows the list is not the whole story.
  */
+import { compareCodeUnits } from '../../text_order.js';
 import type { SocketRecord } from '../../snapshot/types.js';
 import { endpoint } from '../facts/outbound.js';
 
@@ -24,9 +25,7 @@ export interface TopList {
 }
 
 /** Ties break by label, in code unit order: the same input always gives the same list. */
-export function compareLabels(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+export const compareLabels = compareCodeUnits;
 
 /** Counts by key, kept with a sort key for ties (numeric where the label is a number or pid). */
 export class Tally {

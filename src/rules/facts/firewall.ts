@@ -5,7 +5,8 @@
  * are spawned with argument arrays (no shell) and a timeout. Counters, comments with dates and
  * set-element expiry timers change on every read without any rule changing, so they are
  * removed before hashing. When no tool works (not installed, not root) the fact is null
- * ("unavailable"), and that is said once, not every minute.
+ * ("unavailable"), and that is said once, not every minute; when neither is installed, they
+ * are looked for again only every NOT_INSTALLED_RETRY_MS.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -68,7 +69,17 @@ export interface FirewallProbeOptions {
   run?: CommandRunner;
   /** Called once when no tool can read the ruleset, and once per distinct later failure. */
   onUnavailable?: (reason: string) => void;
+  /** Clock for the retry pause (tests). */
+  now?: () => number;
 }
+
+/**
+ * With neither tool installed, looking again every minute would spawn three processes a minute
+ * for nothing; one might be installed later, so look again this long after.
+ */
+export const NOT_INSTALLED_RETRY_MS = 10 * 60_000;
+
+const notInstalled = (err: unknown): boolean => (err as NodeJS.ErrnoException)?.code === 'ENOENT';
 
 export type FirewallProbe = () => Promise<FirewallSample | null>;
 
@@ -87,9 +98,13 @@ export function createFirewallProbe(options: FirewallProbeOptions = {}): Firewal
   };
   // Once a tool works we stay with it: switching tools would look like a ruleset change.
   let chosen: Source | null = null;
+  const now = options.now ?? Date.now;
+  let nextLookAt = Number.NEGATIVE_INFINITY;
 
   async function choose(): Promise<[Source, string] | null> {
+    if (now() < nextLookAt) return null;
     const failures: string[] = [];
+    let installed = false;
     let emptyNft: string | null = null;
     try {
       const out = await NFT.read(run, timeoutMs);
@@ -97,14 +112,17 @@ export function createFirewallProbe(options: FirewallProbeOptions = {}): Firewal
       if (normalizeRuleset(out) !== '') return [NFT, out];
       emptyNft = out;
     } catch (err) {
+      installed ||= !notInstalled(err);
       failures.push(`nft: ${(err as Error).message}`);
     }
     try {
       return [IPTABLES, await IPTABLES.read(run, timeoutMs)];
     } catch (err) {
+      installed ||= !notInstalled(err);
       failures.push(`iptables-save: ${(err as Error).message}`);
     }
     if (emptyNft !== null) return [NFT, emptyNft];
+    if (!installed) nextLookAt = now() + NOT_INSTALLED_RETRY_MS;
     say(`firewall ruleset unavailable (${failures.join('; ')}); firewall.rulesetChanged is null`);
     return null;
   }

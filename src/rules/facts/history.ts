@@ -195,6 +195,13 @@ export function observeListeners(history: SnapshotHistory, listeners: readonly L
   return { ...history, listeners: { at, current: [...listeners], known, firstSeen } };
 }
 
+/** When the earliest new listener stops being new (joins the known set); Infinity when none is new. */
+export function nextListenerExpiry(history: SnapshotHistory): number {
+  let next = Number.POSITIVE_INFINITY;
+  for (const since of history.listeners.firstSeen.values()) next = Math.min(next, since + history.windowMs);
+  return next;
+}
+
 /** Entries whose time is inside the window that ends at the latest entry. */
 export function inWindow(history: SnapshotHistory): Digest[] {
   const last = history.entries[history.entries.length - 1];

@@ -1,4 +1,5 @@
 /** outbound.* facts: who this host talks to, per process. */
+import { compareCodeUnits } from '../../text_order.js';
 import type { SnapshotHistory } from './history.js';
 
 export interface OutboundProcess {
@@ -53,7 +54,7 @@ export function outboundByProcess(history: SnapshotHistory): OutboundProcess[] {
     connections: g.connections,
     remoteCount: g.remotes.size,
     remotes: [...g.remotes.entries()]
-      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .sort((a, b) => b[1] - a[1] || compareCodeUnits(a[0], b[0]))
       .slice(0, MAX_REMOTES)
       .map(([r]) => r),
   }));

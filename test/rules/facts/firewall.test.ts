@@ -50,6 +50,26 @@ describe('createFirewallProbe', () => {
     expect(said[0]).toMatch(/nft.*ENOENT.*iptables-save.*ENOENT/);
   });
 
+  it('with neither tool installed, looks again only every 10 minutes; a tool that fails otherwise is retried each time', async () => {
+    let clock = 0;
+    let installed = false;
+    const run = vi.fn<CommandRunner>(async (file) => {
+      if (!installed) throw enoent(file);
+      if (file === 'nft') throw Object.assign(new Error('Operation not permitted'), { code: 1 });
+      return file === 'iptables-save' ? '*filter\nCOMMIT\n' : '';
+    });
+    const probe = createFirewallProbe({ run, now: () => clock });
+    for (let minute = 0; minute < 10; minute++, clock += 60_000) expect(await probe()).toBeNull();
+    expect(run).toHaveBeenCalledTimes(2); // nft and iptables-save, once
+    installed = true; // e.g. the package got installed
+    expect(await probe()).toEqual({ tool: 'iptables-save', hash: hashRuleset('*filter\nCOMMIT\n\n') });
+
+    const denied = vi.fn<CommandRunner>(async () => Promise.reject(Object.assign(new Error('Permission denied'), { code: 1 })));
+    const notRoot = createFirewallProbe({ run: denied, now: () => clock });
+    for (let i = 0; i < 3; i++) expect(await notRoot()).toBeNull();
+    expect(denied).toHaveBeenCalledTimes(6);
+  });
+
   it('the real runner rejects for a missing program and kills on timeout', async () => {
     await expect(runCommand('netstat-otel-no-such-tool', [], 1000)).rejects.toMatchObject({ code: 'ENOENT' });
     await expect(runCommand(process.execPath, ['-e', 'setTimeout(() => {}, 5000)'], 100)).rejects.toMatchObject({ killed: true });
