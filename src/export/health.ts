@@ -6,6 +6,7 @@
  */
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { describeExportError, httpStatus, isRejection } from './retry_policy.js';
 import type {
   AggregationOption,
   AggregationTemporality,
@@ -19,17 +20,6 @@ export interface TelemetryLog {
   warn(message: string, fields?: Record<string, unknown>): void;
 }
 
-function describe(error: Error | undefined): string {
-  if (error === undefined) return 'export failed';
-  const code = (error as { code?: unknown }).code;
-  // OTLPExporterError carries the HTTP status in `code`; network errors carry ECONNREFUSED etc.
-  const data = (error as { data?: unknown }).data;
-  const detail = typeof data === 'string' && data !== '' ? ` ${data.slice(0, 200)}` : '';
-  if (typeof code === 'number') return `HTTP ${code}${detail}`;
-  // The OTLP exporter's wording for 429/502/503/504, whose status it does not keep.
-  if (error.message === 'Export failed with retryable status') return 'HTTP 429/502/503/504 (retryable)';
-  return error.message || String(error);
-}
 
 export interface ExportHealthOptions {
   /** Failed exports are kept and retried (the alert queue), so nothing was lost: say so. */
@@ -75,9 +65,15 @@ export class ExportHealth {
     }
     this.#failures += 1;
     if (this.#state !== 'failing') {
-      const reason = describe(result.error);
-      this.log.warn(`collector at ${this.url} unreachable: ${reason}; retrying`, {
-        event: 'collector_unreachable',
+      const reason = describeExportError(result.error);
+      // A 401/403/404 is the collector's answer, not an outage: "unreachable; retrying" would
+      // send the operator looking at the network instead of the key or the URL.
+      const rejected = isRejection(httpStatus(result.error));
+      const what = rejected
+        ? `rejected the export: ${reason}; ${this.options.retried ? 'rejected alert records are dropped and counted in netstat.alerts.dropped' : 'the next sample is exported again'}`
+        : `unreachable: ${reason}; retrying`;
+      this.log.warn(`collector at ${this.url} ${what}`, {
+        event: rejected ? 'collector_rejected' : 'collector_unreachable',
         url: this.url,
         signal: this.signal,
         reason,

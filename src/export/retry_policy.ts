@@ -26,12 +26,19 @@ const PAYLOAD_REFUSED = new Set([400, 413]);
 /** 4xx that still mean "try later": the request timed out, or the collector is rate-limiting. */
 const RETRYABLE_4XX = new Set([408, 429]);
 
-function httpStatus(error: Error | undefined): number | null {
+/** The HTTP status an OTLP exporter error carries in `code` (network errors carry ECONNREFUSED etc.). */
+export function httpStatus(error: Error | undefined): number | null {
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === 'number' ? code : null;
 }
 
-function describe(error: Error | undefined): string {
+/** The collector's final answer (OTLP/HTTP: "MUST NOT retry"): a 4xx that is not 408 or 429. */
+export function isRejection(status: number | null): boolean {
+  return status !== null && status >= 400 && status < 500 && !RETRYABLE_4XX.has(status);
+}
+
+/** One line for an export error: `HTTP 401: bad key`, `connect ECONNREFUSED 127.0.0.1:4318`. */
+export function describeExportError(error: Error | undefined): string {
   if (error === undefined) return 'export failed';
   const status = httpStatus(error);
   if (status !== null) {
@@ -39,6 +46,8 @@ function describe(error: Error | undefined): string {
     const detail = typeof data === 'string' && data !== '' ? `: ${data.slice(0, 200)}` : '';
     return `HTTP ${status}${detail}`;
   }
+  // The OTLP exporter's wording for 429/502/503/504, whose status it does not keep.
+  if (error.message === 'Export failed with retryable status') return 'HTTP 429/502/503/504 (retryable)';
   return error.message || String(error);
 }
 
@@ -50,13 +59,13 @@ export function classifyFailure(error: Error | undefined, response: TransportRes
   if (response?.status === 'retryable') {
     // 429/502/503/504 carry no error object; the Retry-After header is all we get.
     const after = response.retryInMillis;
-    const reason = response.error !== undefined ? describe(response.error) : 'HTTP 429/502/503/504 (retryable)';
+    const reason = response.error !== undefined ? describeExportError(response.error) : 'HTTP 429/502/503/504 (retryable)';
     return { action: 'retry', retryAfterMs: typeof after === 'number' && after >= 0 ? after : null, reason };
   }
   const failure = response?.status === 'failure' ? response.error : error;
   const status = httpStatus(failure);
-  const reason = describe(failure);
-  if (status !== null && status >= 400 && status < 500 && !RETRYABLE_4XX.has(status)) {
+  const reason = describeExportError(failure);
+  if (status !== null && isRejection(status)) {
     return PAYLOAD_REFUSED.has(status) && batchSize > 1 ? { action: 'split', reason } : { action: 'reject', reason };
   }
   return { action: 'retry', retryAfterMs: null, reason };

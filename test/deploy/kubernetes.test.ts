@@ -122,12 +122,19 @@ describe('kubernetes manifests', () => {
     expect(argAfter('--rules')).toBe(rules!.mountPath);
   });
 
-  it('image and args match the Dockerfile: its ENTRYPOINT runs, with its CMD plus --rules', () => {
+  it('undelivered alerts are kept on the node: --state-dir is a writable hostPath mount', () => {
+    const state = mountOf((v) => v.hostPath?.path === '/var/lib/netstat-otel');
+    expect(state).toMatchObject({ mountPath: '/var/lib/netstat-otel' });
+    expect(state!.readOnly).toBeFalsy();
+    expect(argAfter('--state-dir')).toBe(state!.mountPath);
+  });
+
+  it('image and args match the Dockerfile: its ENTRYPOINT runs, with its CMD plus --rules and --state-dir', () => {
     const dockerfile = readFileSync(repoPath('Dockerfile'), 'utf8');
     const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]!) as string[];
     expect(container.command).toBeUndefined();
     expect(container.image).toMatch(/(^|\/)netstat-otel:[\w.-]+$/);
-    expect(container.args).toEqual([...cmd, '--rules', '/etc/netstat-otel/rules']);
+    expect(container.args).toEqual([...cmd, '--rules', '/etc/netstat-otel/rules', '--state-dir', '/var/lib/netstat-otel']);
   });
 
   it('exports OTLP to the node-local collector at status.hostIP', () => {

@@ -39,7 +39,22 @@ describe('ExportHealth', () => {
     const { lines, log } = recorder();
     const health = new ExportHealth('https://otlp.example.com/v1/logs', 'logs', log);
     health.record({ code: ExportResultCode.FAILED, error: Object.assign(new Error('Unauthorized'), { code: 401, data: 'bad key' }) });
-    expect(lines).toEqual([{ level: 'warn', message: 'collector at https://otlp.example.com/v1/logs unreachable: HTTP 401 bad key; retrying' }]);
+    expect(lines).toEqual([{ level: 'warn', message: 'collector at https://otlp.example.com/v1/logs rejected the export: HTTP 401: bad key; the next sample is exported again' }]);
+  });
+
+  it('calls a 4xx a rejection (not an outage); 408 and 429 mean try later', () => {
+    const failed = (code: number) => ({ code: ExportResultCode.FAILED, error: Object.assign(new Error('x'), { code }) });
+    for (const [code, retried, expected] of [
+      [403, true, 'collector at u rejected the export: HTTP 403; rejected alert records are dropped and counted in netstat.alerts.dropped'],
+      [404, false, 'collector at u rejected the export: HTTP 404; the next sample is exported again'],
+      [408, true, 'collector at u unreachable: HTTP 408; retrying'],
+      [429, false, 'collector at u unreachable: HTTP 429; retrying'],
+      [503, true, 'collector at u unreachable: HTTP 503; retrying'],
+    ] as const) {
+      const { lines, log } = recorder();
+      new ExportHealth('u', 'logs', log, { retried }).record(failed(code));
+      expect(lines).toEqual([{ level: 'warn', message: expected }]);
+    }
   });
 });
 
