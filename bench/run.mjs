@@ -18,6 +18,7 @@ import { createInterface } from 'node:readline';
 import { holdSockets } from './lib/holders.mjs';
 import { CLK_TCK, firstTouchMsPer64MiB, procUsage, sleep, timeCommand, timeIt } from './lib/measure.mjs';
 import { makeSyntheticProcfs } from './lib/synthetic_procfs.mjs';
+import { unitEnvironment } from './lib/unit_environment.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DIST = path.join(ROOT, 'dist');
@@ -164,15 +165,7 @@ const BOUNDED = path.join(ROOT, 'bench/lib/bounded.cjs');
  * The environment the sidecar ships with (memory options), read from the systemd unit that
  * carries it; test/deploy/memory_options.test.ts keeps the Dockerfile and `npm start` in step.
  */
-function shippedEnvironment() {
-  const unit = readFileSync(path.join(ROOT, 'deploy/systemd/netstat-otel.service'), 'utf8');
-  const env = {};
-  for (const line of unit.split('\n').filter((l) => l.startsWith('Environment='))) {
-    for (const m of line.slice('Environment='.length).matchAll(/"([^"=]+)=([^"]*)"|([^\s"=]+)=(\S*)/g)) env[m[1] ?? m[3]] = m[2] ?? m[4];
-  }
-  return env;
-}
-const SHIPPED_ENV = shippedEnvironment();
+const SHIPPED_ENV = unitEnvironment(readFileSync(path.join(ROOT, 'deploy/systemd/netstat-otel.service'), 'utf8'));
 const SHIPPED_TEXT = Object.entries(SHIPPED_ENV).map(([k, v]) => `${k}=${v.includes(' ') ? `"${v}"` : v}`).join(' ');
 
 /** SIGTERM, then SIGKILL if it has not exited within 10 s. */

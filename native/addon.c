@@ -74,9 +74,31 @@ static const char *errno_code(int error) {
   }
 }
 
+/* Records handed to V8 without a copy (they can be tens of MB), copied where externals are refused; *records is NULL after. */
+static napi_value records_buffer(napi_env env, uint8_t **records, size_t count) {
+  napi_value value = NULL;
+  void *bytes;
+  size_t length = count * NSO_RECORD_SIZE;
+  if (length > 0 && napi_create_external_arraybuffer(env, *records, length, free_records, NULL, &value) == napi_ok) {
+    *records = NULL; /* V8 owns them now */
+    return value;
+  }
+  if (napi_create_arraybuffer(env, length, &bytes, &value) == napi_ok && length > 0) memcpy(bytes, *records, length);
+  free(*records);
+  *records = NULL;
+  return value;
+}
+
+/* A copy of a fixed-size table of counts (float64s). */
+static napi_value counts_buffer(napi_env env, const void *counts, size_t size) {
+  napi_value value = NULL;
+  void *bytes;
+  if (napi_create_arraybuffer(env, size, &bytes, &value) == napi_ok) memcpy(bytes, counts, size);
+  return value;
+}
+
 static void dump_complete(napi_env env, napi_status status, void *data) {
   struct dump_work *w = data;
-  napi_value value = NULL;
   if (status != napi_ok || w->result.error != 0) {
     napi_value message, code, error, request;
     const char *text = status != napi_ok ? "dump cancelled" : w->result.message;
@@ -86,29 +108,12 @@ static void dump_complete(napi_env env, napi_status status, void *data) {
     napi_create_int32(env, w->result.failed_request, &request);
     napi_set_named_property(env, error, "request", request);
     napi_reject_deferred(env, w->deferred, error);
-    free(w->result.records);
-  } else if (w->result.mode == NSO_COUNTS) {
-    void *bytes;
-    napi_create_arraybuffer(env, sizeof w->result.counts, &bytes, &value);
-    memcpy(bytes, w->result.counts, sizeof w->result.counts);
-    napi_resolve_deferred(env, w->deferred, value);
-    free(w->result.records);
-  } else if (w->result.count == 0) {
-    void *bytes;
-    napi_create_arraybuffer(env, 0, &bytes, &value);
-    napi_resolve_deferred(env, w->deferred, value);
-    free(w->result.records);
   } else {
-    /* Hand the malloc'd records to V8 as they are: no copy of a buffer that can be tens of MB. */
-    size_t length = w->result.count * NSO_RECORD_SIZE;
-    if (napi_create_external_arraybuffer(env, w->result.records, length, free_records, NULL, &value) != napi_ok) {
-      void *bytes;
-      napi_create_arraybuffer(env, length, &bytes, &value);
-      memcpy(bytes, w->result.records, length);
-      free(w->result.records);
-    }
+    napi_value value = w->result.mode == NSO_COUNTS ? counts_buffer(env, w->result.counts, sizeof w->result.counts)
+                                                     : records_buffer(env, &w->result.records, w->result.count);
     napi_resolve_deferred(env, w->deferred, value);
   }
+  free(w->result.records);
   napi_delete_async_work(env, w->work);
   free(w);
 }
@@ -264,23 +269,6 @@ static void net_scan_execute(napi_env env, void *data) {
   nso_net_scan_file(w->path, w->max_bytes, &w->scan);
 }
 
-/* Records handed to V8 without a copy (they can be tens of MB), or copied where externals are refused. */
-static napi_value records_buffer(napi_env env, struct nso_net_scan *scan) {
-  napi_value value = NULL;
-  void *bytes;
-  size_t length = scan->count * NSO_RECORD_SIZE;
-  if (length == 0) {
-    napi_create_arraybuffer(env, 0, &bytes, &value);
-    nso_net_scan_free(scan);
-  } else if (napi_create_external_arraybuffer(env, scan->records, length, free_records, NULL, &value) == napi_ok) {
-    scan->records = NULL; /* V8 owns them now */
-  } else {
-    if (napi_create_arraybuffer(env, length, &bytes, &value) == napi_ok) memcpy(bytes, scan->records, length);
-    nso_net_scan_free(scan);
-  }
-  return value;
-}
-
 static void net_scan_complete(napi_env env, napi_status status, void *data) {
   struct net_scan_work *w = data;
   napi_value value = NULL;
@@ -289,10 +277,9 @@ static void net_scan_complete(napi_env env, napi_status status, void *data) {
   } else if (w->scan.fallback) {
     napi_create_string_utf8(env, w->scan.reason, NAPI_AUTO_LENGTH, &value);
   } else if (w->scan.mode == NSO_COUNTS) {
-    void *bytes;
-    if (napi_create_arraybuffer(env, sizeof w->scan.counts, &bytes, &value) == napi_ok) memcpy(bytes, w->scan.counts, sizeof w->scan.counts);
+    value = counts_buffer(env, w->scan.counts, sizeof w->scan.counts);
   } else {
-    value = records_buffer(env, &w->scan);
+    value = records_buffer(env, &w->scan.records, w->scan.count);
   }
   if (value == NULL) napi_create_string_utf8(env, "could not hand the result to JavaScript", NAPI_AUTO_LENGTH, &value);
   /* A fallback is an answer, not an error: the caller reads the file with its own parser. */

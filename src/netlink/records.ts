@@ -3,15 +3,13 @@
  * SocketRecords the /proc/net parser produces, field for field, so consumers cannot tell the
  * two paths apart.
  */
+import { ADDRESS_FAMILY, IP_PROTOCOL } from './kernel_numbers.js';
 import { endianness } from 'node:os';
 import type { SocketRecord, TcpState } from '../snapshot/types.js';
 import { IP_TEXT } from './ip_text.js';
 import { KERNEL_STATE, TCP_STATE_OF } from './states.js';
 
 export const RECORD_SIZE = 56;
-const AF_INET = 2;
-const AF_INET6 = 10;
-const IPPROTO_UDP = 17;
 /** The addon writes integers in host byte order and addresses in network order. */
 const HOST_LE = endianness() === 'LE';
 
@@ -22,7 +20,7 @@ const HOST_LE = endianness() === 'LE';
  * Send-Q (ss itself prints the backlog there; the live test compares listeners separately).
  */
 function sendQueue(state: number, protocol: number, wqueue: number): number {
-  return protocol !== IPPROTO_UDP && state === KERNEL_STATE.LISTEN ? 0 : wqueue;
+  return protocol !== IP_PROTOCOL.udp && state === KERNEL_STATE.LISTEN ? 0 : wqueue;
 }
 
 export function decodeRecords(buffer: ArrayBuffer): SocketRecord[] {
@@ -40,7 +38,7 @@ export function decodeRecords(buffer: ArrayBuffer): SocketRecord[] {
     const state: TcpState = TCP_STATE_OF[stateCode] ?? 'close';
     let localAddress: string;
     let remoteAddress: string;
-    if (family === AF_INET) {
+    if (family === ADDRESS_FAMILY.inet) {
       localAddress = text.ipv4(view.getUint32(o + 8, false));
       remoteAddress = text.ipv4(view.getUint32(o + 24, false));
     } else {
@@ -49,8 +47,8 @@ export function decodeRecords(buffer: ArrayBuffer): SocketRecord[] {
     }
     if (stateCode === KERNEL_STATE.NEW_SYN_RECV) requestSockets = true;
     sockets[i] = {
-      transport: protocol === IPPROTO_UDP ? 'udp' : 'tcp',
-      family: family === AF_INET6 ? 'inet6' : 'inet',
+      transport: protocol === IP_PROTOCOL.udp ? 'udp' : 'tcp',
+      family: family === ADDRESS_FAMILY.inet6 ? 'inet6' : 'inet',
       state,
       localAddress,
       localPort: view.getUint16(o + 4, HOST_LE),

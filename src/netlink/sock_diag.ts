@@ -3,16 +3,13 @@
  * addon. The kernel filters by state, so a listener query never walks the established hash,
  * and counting states never builds a record in JavaScript.
  */
+import { ADDRESS_FAMILY, IP_PROTOCOL } from './kernel_numbers.js';
 import type { SocketRecord, TcpState } from '../snapshot/types.js';
 import type { NativeAddon } from './addon.js';
 import { decodeRecords } from './records.js';
 import { ALL_STATES, statesFromCodes } from './states.js';
 
-const AF_INET = 2;
-const AF_INET6 = 10;
-const PROTOCOL = { tcp: 6, udp: 17 } as const;
-
-export type IpTransport = keyof typeof PROTOCOL;
+export type IpTransport = keyof typeof IP_PROTOCOL;
 
 export interface StateCounts {
   tcp: Record<TcpState, number>;
@@ -33,8 +30,8 @@ export class NetlinkSockets {
   private requests(transports: readonly IpTransport[], states: number, ipv6: boolean): Uint32Array {
     const triples: number[] = [];
     for (const t of transports) {
-      triples.push(AF_INET, PROTOCOL[t], states);
-      if (ipv6) triples.push(AF_INET6, PROTOCOL[t], states);
+      triples.push(ADDRESS_FAMILY.inet, IP_PROTOCOL[t], states);
+      if (ipv6) triples.push(ADDRESS_FAMILY.inet6, IP_PROTOCOL[t], states);
     }
     return Uint32Array.from(triples);
   }

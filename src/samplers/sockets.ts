@@ -7,6 +7,7 @@ import { ReadError } from '../errors.js';
 import { IpSocketTableParser, type IpSocketFile } from '../procfs/net_ip_socket.js';
 import { limitFor, type KernelFs } from '../procfs/kernel_fs.js';
 import type { NativeAddon } from '../netlink/addon.js';
+import { ADDRESS_FAMILY, IP_PROTOCOL } from '../netlink/kernel_numbers.js';
 import { decodeRecords } from '../netlink/records.js';
 import type { IpTransport, NetlinkSockets } from '../netlink/sock_diag.js';
 import { ALL_STATES } from '../netlink/states.js';
@@ -22,9 +23,6 @@ export interface SocketReader {
   /** One transport's sockets in the given kernel states (bit 1 << state). */
   read(transport: IpTransport, states: number): Promise<SamplerOutput>;
 }
-
-const ADDRESS_FAMILY = { inet: 2, inet6: 10 } as const;
-const IP_PROTOCOL = { tcp: 6, udp: 17 } as const;
 
 interface TableRead {
   sockets: SocketRecord[];

@@ -7,21 +7,12 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { repoPath, unitSettings } from './repo.js';
+import { unitEnvironment } from '../../bench/lib/unit_environment.mjs';
+import { repoPath } from './repo.js';
 
 const UNIT = readFileSync(repoPath('deploy/systemd/netstat-otel.service'), 'utf8');
 const DOCKERFILE = readFileSync(repoPath('Dockerfile'), 'utf8');
 const START = (JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start']!;
-
-/** `Environment=` assignments of the unit, with systemd's quoting ("A=b c" D=e). */
-function unitEnvironment(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of unitSettings(UNIT, 'Service')) {
-    if (key !== 'Environment') continue;
-    for (const m of value.matchAll(/"([^"=]+)=([^"]*)"|([^\s"=]+)=(\S*)/g)) env[m[1] ?? m[3]!] = m[2] ?? m[4]!;
-  }
-  return env;
-}
 
 /** `ENV` of the Dockerfile's last stage, KEY=value or KEY="value with spaces". */
 function imageEnvironment(): Record<string, string> {
@@ -34,7 +25,7 @@ function imageEnvironment(): Record<string, string> {
 }
 
 describe('memory options shipped with the sidecar', () => {
-  const unit = unitEnvironment();
+  const unit = unitEnvironment(UNIT);
   const options = unit['NODE_OPTIONS'];
 
   it('are the same in the systemd unit, the image and npm start', () => {

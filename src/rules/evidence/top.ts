@@ -24,9 +24,6 @@ export interface TopList {
   otherCount: number;
 }
 
-/** Ties break by label, in code unit order: the same input always gives the same list. */
-export const compareLabels = compareCodeUnits;
-
 /** Counts by key, kept with a sort key for ties (numeric where the label is a number or pid). */
 export class Tally {
   private readonly counts = new Map<string, { count: number; tie: number | string }>();
@@ -41,9 +38,9 @@ export class Tally {
     return this.counts.size;
   }
 
-  /** Highest count first; equal counts by tie key (numbers before strings, unknown last). */
+  /** Highest count first; equal counts by tie key (numbers before strings, unknown last), then by label in code-unit order, so the same input always gives the same list. */
   top(n: number = TOP_N): TopList {
-    const all = [...this.counts.entries()].sort(([la, a], [lb, b]) => b.count - a.count || compareTie(a.tie, b.tie) || compareLabels(la, lb));
+    const all = [...this.counts.entries()].sort(([la, a], [lb, b]) => b.count - a.count || compareTie(a.tie, b.tie) || compareCodeUnits(la, lb));
     const kept = all.slice(0, n);
     const rest = all.slice(n);
     return {
@@ -58,7 +55,7 @@ function compareTie(a: number | string, b: number | string): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   if (typeof a === 'number') return -1;
   if (typeof b === 'number') return 1;
-  return compareLabels(a, b);
+  return compareCodeUnits(a, b);
 }
 
 /** For messages: `1234/java (380)`, plus `+3 more (12)` when entries were left out. */
