@@ -48,8 +48,9 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 
 # --- runtime. Nothing from iproute2 or net-tools is needed: everything is read from procfs/sysfs.
 FROM ${NODE_IMAGE} AS runtime
-# Memory options as in deploy/systemd/netstat-otel.service (see the comment there).
-ENV NODE_ENV=production NODE_OPTIONS="--max-semi-space-size=1 --v8-pool-size=1" MALLOC_ARENA_MAX=2
+# Memory options as in deploy/systemd/netstat-otel.service (see the comment there); the Node
+# options are on ENTRYPOINT's node command line.
+ENV NODE_ENV=production MALLOC_ARENA_MAX=2
 WORKDIR /opt/netstat-otel
 COPY --from=deps /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
@@ -57,12 +58,12 @@ COPY --from=build /src/dist ./dist
 COPY --from=native /src/build/Release/ ./build/Release/
 COPY package.json ./
 COPY rules ./rules
-# The package's bin, as `npm install -g` would link it; a fixed uid/gid so Kubernetes'
-# runAsNonRoot can check it.
+# The package's bin, as `npm install -g` would link it (for `docker exec ... netstat-otel
+# snapshot`); a fixed uid/gid so Kubernetes' runAsNonRoot can check it.
 RUN chmod 0755 dist/cli.js \
   && ln -s /opt/netstat-otel/dist/cli.js /usr/local/bin/netstat-otel \
   && groupadd --system --gid 10001 netstat-otel \
   && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin netstat-otel
 USER 10001:10001
-ENTRYPOINT ["netstat-otel"]
+ENTRYPOINT ["node", "--max-semi-space-size=1", "--v8-pool-size=1", "--optimize-for-size", "/opt/netstat-otel/dist/cli.js"]
 CMD ["run", "--procfs", "/host/proc", "--sysfs", "/host/sys"]

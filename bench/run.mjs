@@ -18,7 +18,7 @@ import { createInterface } from 'node:readline';
 import { holdSockets } from './lib/holders.mjs';
 import { CLK_TCK, firstTouchMsPer64MiB, procUsage, sleep, timeCommand, timeIt } from './lib/measure.mjs';
 import { makeSyntheticProcfs } from './lib/synthetic_procfs.mjs';
-import { unitEnvironment } from './lib/unit_environment.mjs';
+import { unitEnvironment, unitExecStart } from './lib/unit_launch.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DIST = path.join(ROOT, 'dist');
@@ -162,11 +162,12 @@ async function observe(child, seconds, everyMs = 5_000) {
 
 const BOUNDED = path.join(ROOT, 'bench/lib/bounded.cjs');
 /**
- * The environment the sidecar ships with (memory options), read from the systemd unit that
- * carries it; test/deploy/memory_options.test.ts keeps the Dockerfile and `npm start` in step.
+ * How the sidecar ships (Node options and environment), read from the systemd unit that
+ * carries them; test/deploy/memory_options.test.ts keeps the Dockerfile and `npm start` in step.
  */
-const SHIPPED_ENV = unitEnvironment(readFileSync(path.join(ROOT, 'deploy/systemd/netstat-otel.service'), 'utf8'));
-const SHIPPED_TEXT = Object.entries(SHIPPED_ENV).map(([k, v]) => `${k}=${v.includes(' ') ? `"${v}"` : v}`).join(' ');
+const UNIT = readFileSync(path.join(ROOT, 'deploy/systemd/netstat-otel.service'), 'utf8');
+const SHIPPED = { nodeOptions: unitExecStart(UNIT).nodeOptions, env: unitEnvironment(UNIT) };
+const SHIPPED_TEXT = [`node ${SHIPPED.nodeOptions.join(' ')}`, ...Object.entries(SHIPPED.env).map(([k, v]) => `${k}=${v.includes(' ') ? `"${v}"` : v}`)].join(', ');
 
 /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
 async function stopChild(child) {
@@ -223,12 +224,12 @@ async function watchAndSteady(r) {
   const endpoint = `http://127.0.0.1:${sink.address().port}`;
   // The same sidecar twice: as shipped (the memory options of the systemd unit, the image and
   // `npm start`), and with Node's defaults.
-  const startSidecar = (env) => spawn(process.execPath, ['--require', BOUNDED, path.join(DIST, 'cli.js'), 'run', '--interval', `${PLAN.steadyIntervalMs}ms`], {
+  const startSidecar = ({ nodeOptions, env }) => spawn(process.execPath, [...nodeOptions, '--require', BOUNDED, path.join(DIST, 'cli.js'), 'run', '--interval', `${PLAN.steadyIntervalMs}ms`], {
     stdio: ['ignore', 'ignore', 'ignore'],
     env: { ...process.env, NODE_OPTIONS: '', ...env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, BENCH_MAX_SECONDS: String(PLAN.steadySeconds + 60) },
   });
-  const sidecar = startSidecar(SHIPPED_ENV);
-  const defaults = startSidecar({});
+  const sidecar = startSidecar(SHIPPED);
+  const defaults = startSidecar({ nodeOptions: [], env: {} });
   const loop = await startLoop('snapshot', PLAN.steadyIntervalMs, PLAN.steadySeconds + 10, 'collector', 'connections');
   await sleep(5000); // start-up and first sample outside the window
   const [runStats, defaultStats, loopStats] = await Promise.all([observe(sidecar, PLAN.steadySeconds), observe(defaults, PLAN.steadySeconds), observe(loop.child, PLAN.steadySeconds)]);

@@ -12,11 +12,19 @@
  *     One /proc/net/{tcp,tcp6,udp,udp6} table scanned in C (proc_net.h): records as dumpSockets
  *     makes them, or 16 float64 counts by state code; a string says why the caller must parse
  *     the file itself. On the libuv pool: a 500k-socket table is tens of MB of text.
+ *   trimMemory(): boolean
+ *     glibc's malloc_trim(0): hands the free pages inside malloc's heaps back to the kernel.
+ *     A sample frees megabytes in small pieces (fd links, file reads, compiler zones) that glibc
+ *     keeps, fragmented, so a sidecar's RSS creeps up for hours; true if anything was released.
+ *     false where there is no glibc (musl, other platforms).
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
 
 #include <errno.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +35,7 @@
 #include "proc_net.h"
 
 /* Bumped with src/netlink/addon.ts ADDON_ABI_VERSION: a stale build is then refused, not misused. */
-#define ABI_VERSION 2
+#define ABI_VERSION 3
 
 #define CHECK(env, call)                                       \
   do {                                                         \
@@ -341,12 +349,24 @@ static napi_value scan_proc_net(napi_env env, napi_callback_info info) {
   return promise;
 }
 
+static napi_value trim_memory(napi_env env, napi_callback_info info) {
+  (void)info;
+  int released = 0;
+#if defined(__GLIBC__)
+  released = malloc_trim(0);
+#endif
+  napi_value result;
+  CHECK(env, napi_get_boolean(env, released != 0, &result));
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"dumpSockets", NULL, dump_sockets, NULL, NULL, NULL, napi_default, NULL},
       {"scanProcesses", NULL, scan_processes, NULL, NULL, NULL, napi_default, NULL},
       {"readSocketLinks", NULL, read_socket_links, NULL, NULL, NULL, napi_default, NULL},
       {"scanProcNet", NULL, scan_proc_net, NULL, NULL, NULL, napi_default, NULL},
+      {"trimMemory", NULL, trim_memory, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_value version;
   napi_create_uint32(env, ABI_VERSION, &version);

@@ -17,6 +17,7 @@ import { createTelemetry, type Telemetry } from '../export/telemetry.js';
 import { registerMetrics } from '../metrics/instruments.js';
 import { LatestSnapshot } from '../metrics/latest.js';
 import type { SnapshotConsumer } from '../sidecar/consumer.js';
+import { returnFreeMemory } from '../sidecar/free_memory.js';
 import { createSidecarLog, type SidecarLog } from '../sidecar/log.js';
 import { closeConsumers, runLoop } from '../sidecar/loop.js';
 import { snapshotErrorReporter } from '../sidecar/snapshot_errors.js';
@@ -149,6 +150,7 @@ export async function runSidecar(options: RunOptions, deps: RunDeps = {}): Promi
       const summary = summarize(snapshot);
       log.info(statusLine(summary), { event: 'sample', ...summary, sampleMs: Math.round(tick.sampleMs) });
       await telemetry.flushMetrics();
+      returnFreeMemory();
     },
   }).then(
     () => null,

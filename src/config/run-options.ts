@@ -5,9 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as v from 'valibot';
 import { UsageError } from '../errors.js';
 import type { LogFormat } from '../sidecar/log.js';
+import { strictObject, validate } from '../validation.js';
 import { parseDuration } from './duration.js';
 
 export interface RunOptions {
@@ -57,33 +58,33 @@ export const MIN_INTERVAL_MS = 100;
 export const DEFAULT_ALERT_QUEUE_SIZE = 10_000;
 const MAX_ALERT_QUEUE_SIZE = 1_000_000;
 
-const port = z.number().int().min(0).max(65_535);
-const queueSize = z.number().int().min(1).max(MAX_ALERT_QUEUE_SIZE);
-const duration = z.union([z.string(), z.number().positive()]);
+const port = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65_535));
+const queueSize = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_ALERT_QUEUE_SIZE));
+const duration = v.union([v.string(), v.pipe(v.number(), v.gtValue(0))]);
+const logFormat = v.picklist(['text', 'json']);
+const stateDir = v.pipe(v.string(), v.minLength(1));
 
 /** The config file: flag names, camelCase or kebab-case. Unknown keys are errors (typos would silently do nothing). */
-const fileSchema = z
-  .object({
-    rules: z.string().optional(),
-    interval: duration.optional(),
-    once: z.boolean().optional(),
-    procfs: z.string().optional(),
-    sysfs: z.string().optional(),
-    attribution: z.boolean().optional(),
-    prometheusPort: port.nullable().optional(),
-    'prometheus-port': port.nullable().optional(),
-    prometheusHost: z.string().optional(),
-    'prometheus-host': z.string().optional(),
-    logFormat: z.enum(['text', 'json']).optional(),
-    'log-format': z.enum(['text', 'json']).optional(),
-    stateDir: z.string().min(1).optional(),
-    'state-dir': z.string().min(1).optional(),
-    alertQueueSize: queueSize.optional(),
-    'alert-queue-size': queueSize.optional(),
-  })
-  .strict();
+const fileSchema = strictObject({
+  rules: v.optional(v.string()),
+  interval: v.optional(duration),
+  once: v.optional(v.boolean()),
+  procfs: v.optional(v.string()),
+  sysfs: v.optional(v.string()),
+  attribution: v.optional(v.boolean()),
+  prometheusPort: v.optional(v.nullable(port)),
+  'prometheus-port': v.optional(v.nullable(port)),
+  prometheusHost: v.optional(v.string()),
+  'prometheus-host': v.optional(v.string()),
+  logFormat: v.optional(logFormat),
+  'log-format': v.optional(logFormat),
+  stateDir: v.optional(stateDir),
+  'state-dir': v.optional(stateDir),
+  alertQueueSize: v.optional(queueSize),
+  'alert-queue-size': v.optional(queueSize),
+});
 
-type FileOptions = z.infer<typeof fileSchema>;
+type FileOptions = v.InferOutput<typeof fileSchema>;
 
 export function readConfigFile(file: string): FileOptions {
   const absolute = path.resolve(file);
@@ -102,21 +103,22 @@ export function readConfigFile(file: string): FileOptions {
   } catch (err) {
     throw new UsageError(`${file}: not valid JSON: ${(err as Error).message}`);
   }
-  const parsed = fileSchema.safeParse(raw);
+  const parsed = validate(fileSchema, raw);
   if (!parsed.success) {
-    const reasons = parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`);
+    // An unknown key is named in the message; the path says which object holds it.
+    const reasons = parsed.problems.map((p) => `${(p.unknownKey ? p.path.slice(0, -1) : p.path).join('.') || '(top level)'}: ${p.message}`);
     throw new UsageError(`${file}: ${reasons.join('; ')}`);
   }
   // Paths in a config file are relative to the file, not to wherever the sidecar was started.
   const dir = path.dirname(absolute);
   const rel = (p: string | undefined) => (p === undefined ? undefined : path.resolve(dir, p));
   return {
-    ...parsed.data,
-    rules: rel(parsed.data.rules),
-    procfs: rel(parsed.data.procfs),
-    sysfs: rel(parsed.data.sysfs),
-    stateDir: rel(parsed.data.stateDir),
-    'state-dir': rel(parsed.data['state-dir']),
+    ...parsed.output,
+    rules: rel(parsed.output.rules),
+    procfs: rel(parsed.output.procfs),
+    sysfs: rel(parsed.output.sysfs),
+    stateDir: rel(parsed.output.stateDir),
+    'state-dir': rel(parsed.output['state-dir']),
   };
 }
 

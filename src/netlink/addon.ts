@@ -22,12 +22,14 @@ export interface NativeAddon {
    * line it does not vouch for, a read error, more than maxBytes): that parse then reports it.
    */
   scanProcNet(path: string, family: number, protocol: number, states: number, counts: boolean, maxBytes: number): Promise<ArrayBuffer | string>;
+  /** glibc's malloc_trim(0): free pages inside malloc's heaps back to the kernel; false without glibc or when nothing was freed. */
+  trimMemory(): boolean;
 }
 
 export type AddonLoad = { addon: NativeAddon; reason: null } | { addon: null; reason: string };
 
 /** Bumped with any change to the addon's functions or record layout, so a stale build is not used. */
-export const ADDON_ABI_VERSION = 2;
+export const ADDON_ABI_VERSION = 3;
 
 /** Same relative path from src/netlink (tests, tsx) and dist/netlink (the built package). */
 export const DEFAULT_ADDON_PATH = fileURLToPath(new URL('../../build/Release/netstat_otel_native.node', import.meta.url));

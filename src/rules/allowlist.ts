@@ -4,55 +4,61 @@
  * expected when any flat list or any entry matches it.
  */
 import net from 'node:net';
-import { z } from 'zod';
+import * as v from 'valibot';
 import type { Listener } from '../snapshot/types.js';
+import { strictObject } from '../validation.js';
 
 const PORT_RANGE = /^(\d{1,5})(?:-(\d{1,5}))?$/;
 
 /** `22` or `"8000-8100"` (inclusive) or `"22"`. */
-export const PortSpec = z.union([z.number().int().min(1).max(65_535), z.string()]).superRefine((value, ctx) => {
-  if (typeof value === 'number') return;
-  const range = parsePortSpec(value);
-  if (!range) ctx.addIssue({ code: 'custom', message: `not a port or port range "LOW-HIGH": ${JSON.stringify(value)}` });
-});
+export const PortSpec = v.pipe(
+  v.union([v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65_535)), v.string()]),
+  v.check(
+    (value) => typeof value === 'number' || parsePortSpec(value) !== null,
+    (issue) => `not a port or port range "LOW-HIGH": ${JSON.stringify(issue.input)}`,
+  ),
+);
 
 /** `10.0.0.0/8`, `::1/128`, or a single address (`127.0.0.53`). */
-export const CidrSpec = z.string().superRefine((value, ctx) => {
-  if (!parseCidr(value)) ctx.addIssue({ code: 'custom', message: `not an IP address or CIDR: ${JSON.stringify(value)}` });
-});
+export const CidrSpec = v.pipe(
+  v.string(),
+  v.check((value) => parseCidr(value) !== null, (issue) => `not an IP address or CIDR: ${JSON.stringify(issue.input)}`),
+);
 
 /** A process name as the kernel reports it (`comm`, at most 15 characters); `*` matches any run of characters. */
-const ProcessSpec = z.string().min(1);
+const ProcessSpec = v.pipe(v.string(), v.minLength(1));
 
 /** One entry: every field it names must match (transport AND port AND address AND process). */
-export const AllowEntry = z
-  .strictObject({
-    transport: z.enum(['tcp', 'udp']).optional(),
-    port: PortSpec.optional(),
-    ports: z.array(PortSpec).optional(),
-    cidr: CidrSpec.optional(),
-    cidrs: z.array(CidrSpec).optional(),
-    process: ProcessSpec.optional(),
-    processes: z.array(ProcessSpec).optional(),
-    comment: z.string().optional(),
-  })
-  .refine((e) => e.port !== undefined || e.ports || e.cidr || e.cidrs || e.process || e.processes || e.transport, {
-    message: 'an allowlist entry must name at least one of transport, port(s), cidr(s), process(es)',
-  });
+export const AllowEntry = v.pipe(
+  strictObject({
+    transport: v.optional(v.picklist(['tcp', 'udp'])),
+    port: v.optional(PortSpec),
+    ports: v.optional(v.array(PortSpec)),
+    cidr: v.optional(CidrSpec),
+    cidrs: v.optional(v.array(CidrSpec)),
+    process: v.optional(ProcessSpec),
+    processes: v.optional(v.array(ProcessSpec)),
+    comment: v.optional(v.string()),
+  }),
+  v.check(
+    (e) => e.port !== undefined || !!e.ports || !!e.cidr || !!e.cidrs || !!e.process || !!e.processes || !!e.transport,
+    'an allowlist entry must name at least one of transport, port(s), cidr(s), process(es)',
+  ),
+);
 
-export const Allowlist = z.strictObject({
+export const Allowlist = strictObject({
   /** Any listener on one of these ports, any transport and address. */
-  ports: z.array(PortSpec).optional(),
+  ports: v.optional(v.array(PortSpec)),
   /** Any listener whose local address lies in one of these networks. */
-  cidrs: z.array(CidrSpec).optional(),
+  cidrs: v.optional(v.array(CidrSpec)),
   /** Any listener owned by one of these processes. */
-  processes: z.array(ProcessSpec).optional(),
+  processes: v.optional(v.array(ProcessSpec)),
   /** Combined conditions (e.g. UDP 53 on 127.0.0.53 by systemd-resolve). */
-  listeners: z.array(AllowEntry).optional(),
-  comment: z.string().optional(),
+  listeners: v.optional(v.array(AllowEntry)),
+  comment: v.optional(v.string()),
 });
-export type Allowlist = z.infer<typeof Allowlist>;
-export type AllowEntry = z.infer<typeof AllowEntry>;
+export type Allowlist = v.InferOutput<typeof Allowlist>;
+export type AllowEntry = v.InferOutput<typeof AllowEntry>;
 
 export function parsePortSpec(spec: number | string): [number, number] | null {
   if (typeof spec === 'number') return Number.isInteger(spec) && spec >= 1 && spec <= 65_535 ? [spec, spec] : null;

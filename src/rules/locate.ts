@@ -1,5 +1,5 @@
 /**
- * Maps a JSON path (as zod reports it: `['rules', 2, 'severity']`) back to the line of that key
+ * Maps a JSON path (as validation reports it: `['rules', 2, 'severity']`) back to the line of that key
  * in the source text, so every rules error reads `FILE:LINE: reason`. JSON.parse keeps no
  * positions, hence this small scanner. It also finds the offset of a syntax error when
  * JSON.parse's message carries none (V8 says "Unexpected token" without a position for some
@@ -199,7 +199,7 @@ export class JsonLocator {
 
   /**
    * Line of the deepest part of `path` that exists: the key's own line for object members, the
-   * element's first line for array items. A path to a missing key (zod's "required") points at
+   * element's first line for array items. A path to a missing key (a required one) points at
    * the object that lacks it.
    */
   lineOf(path: readonly PathPart[]): number {

@@ -1,6 +1,6 @@
 /**
- * The rules file format (DESIGN.md "Rules"), validated in two passes: zod for the shape, then
- * our own walk over `conditions` and `message` for what zod cannot know (fact names, operators,
+ * The rules file format (DESIGN.md "Rules"), validated in two passes: valibot for the shape, then
+ * our own walk over `conditions` and `message` for what a schema cannot know (fact names, operators,
  * paths, placeholders). Every problem becomes a ParseIssue with the line of the offending key.
  *
  * Per-item rules: `"each": "<list fact>"` evaluates the rule once per item of that list, with
@@ -8,8 +8,9 @@
  * which the conditions hold is its own alert instance, keyed by rule name + item key.
  */
 import type { TopLevelCondition } from 'json-rules-engine';
-import { z } from 'zod';
+import * as v from 'valibot';
 import type { ParseIssue } from '../errors.js';
+import { record, strictObject, validate, type PathPart } from '../validation.js';
 import { Allowlist } from './allowlist.js';
 import { parseDuration } from './duration.js';
 import { checkEvidenceReference, EVIDENCE_NAME } from './evidence/index.js';
@@ -22,38 +23,45 @@ import { placeholders, splitReference } from './template.js';
 export const MAX_RULES_FILE_BYTES = 1024 * 1024;
 const MAX_CONDITION_DEPTH = 32;
 
-const Duration = z.string().refine((s) => parseDuration(s) !== null, {
-  message: 'not a duration (examples: 30s, 2m, 1h30m)',
-});
+const Duration = v.pipe(
+  v.string(),
+  v.check((s) => parseDuration(s) !== null, 'not a duration (examples: 30s, 2m, 1h30m)'),
+);
 
-export const RuleSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, {
-    message: 'rule names use letters, digits and _ . : - (and start with a letter or digit)',
-  }),
-  severity: z.enum(['warning', 'critical']),
-  description: z.string(),
-  for: Duration.optional(),
-  each: z.string().optional(),
-  // Checked by walkConditions: zod unions would report every branch of every node.
-  conditions: z.record(z.string(), z.unknown()),
-  message: z.string().min(1),
-  labels: z.record(z.string().regex(/^[A-Za-z_][\w.]*$/), z.string()).optional(),
+export const RuleSchema = strictObject({
+  name: v.pipe(
+    v.string(),
+    v.regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'rule names use letters, digits and _ . : - (and start with a letter or digit)'),
+  ),
+  severity: v.picklist(['warning', 'critical']),
+  description: v.string(),
+  for: v.optional(Duration),
+  each: v.optional(v.string()),
+  // Checked by walkConditions: a schema union would report every branch of every node.
+  conditions: record(v.string(), v.unknown()),
+  message: v.pipe(v.string(), v.minLength(1)),
+  labels: v.optional(
+    record(
+      v.pipe(v.string(), v.regex(/^[A-Za-z_][\w.]*$/, 'label names use letters, digits, _ and . (and start with a letter or _)')),
+      v.string(),
+    ),
+  ),
 });
 
 /** How firing alerts gather evidence (see docs/rules.md, "Evidence"). */
-export const EvidenceSettings = z.strictObject({
-  comment: z.string().optional(),
+export const EvidenceSettings = strictObject({
+  comment: v.optional(v.string()),
   /** false: never read or send process command lines (they can hold secrets). Any file saying false wins. */
-  commandLine: z.boolean().optional(),
+  commandLine: v.optional(v.boolean()),
 });
-export type EvidenceSettings = z.infer<typeof EvidenceSettings>;
+export type EvidenceSettings = v.InferOutput<typeof EvidenceSettings>;
 
-export const RulesFileSchema = z.strictObject({
+export const RulesFileSchema = strictObject({
   /** JSON has no comments; this key is for the people who edit the file. */
-  comment: z.string().optional(),
-  rules: z.array(RuleSchema).optional(),
-  allowlist: Allowlist.optional(),
-  evidence: EvidenceSettings.optional(),
+  comment: v.optional(v.string()),
+  rules: v.optional(v.array(RuleSchema)),
+  allowlist: v.optional(Allowlist),
+  evidence: v.optional(EvidenceSettings),
 });
 
 export type Severity = 'warning' | 'critical';
@@ -90,8 +98,6 @@ export interface RulesFileContent {
 }
 
 export type ValidationResult = { ok: true; value: RulesFileContent } | { ok: false; issues: ParseIssue[] };
-
-type PathPart = string | number;
 
 interface WalkContext {
   each: string | null;
@@ -232,13 +238,6 @@ export function cleanJsonMessage(message: string): string {
   return message.replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '').split('\n')[0] ?? message;
 }
 
-function zodIssuePath(issue: z.core.$ZodIssue): PathPart[] {
-  const path = issue.path.filter((p): p is PathPart => typeof p === 'string' || typeof p === 'number');
-  // Point at the unknown key itself, not at the object holding it.
-  if (issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined) return [...path, issue.keys[0]];
-  return path;
-}
-
 function toIssues(file: string, locator: JsonLocator, raw: { path: PathPart[]; reason: string }[]): ParseIssue[] {
   return raw
     .map((r) => ({
@@ -267,9 +266,10 @@ export function parseRulesText(source: string, file: string): ValidationResult {
   if (!isObject(data)) {
     return { ok: false, issues: [{ file, line: 1, reason: 'a rules file is a JSON object: { "rules": [ ... ] }' }] };
   }
-  const parsed = RulesFileSchema.safeParse(data);
+  // Unknown keys come with the key itself as the path, so the line is the key's own.
+  const parsed = validate(RulesFileSchema, data);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) raw.push({ path: zodIssuePath(issue), reason: issue.message });
+    for (const problem of parsed.problems) raw.push({ path: problem.path, reason: problem.message });
   }
 
   // The semantic pass runs on the raw data too, so one `rules check` shows shape errors and
@@ -299,7 +299,7 @@ export function parseRulesText(source: string, file: string): ValidationResult {
       seen.set(rule.name, line);
     }
     raw.push(...ctx.issues);
-    const valid = parsed.success ? parsed.data.rules?.[i] : undefined;
+    const valid = parsed.success ? parsed.output.rules?.[i] : undefined;
     if (!valid) return;
     rules.push({
       name: valid.name,
@@ -317,5 +317,5 @@ export function parseRulesText(source: string, file: string): ValidationResult {
     });
   });
   if (raw.length || !parsed.success) return { ok: false, issues: toIssues(file, locator, raw) };
-  return { ok: true, value: { file, rules, allowlist: parsed.data.allowlist ?? null, evidence: parsed.data.evidence ?? null } };
+  return { ok: true, value: { file, rules, allowlist: parsed.output.allowlist ?? null, evidence: parsed.output.evidence ?? null } };
 }

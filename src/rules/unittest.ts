@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as v from 'valibot';
 import { AlertTracker } from '../alerts/lifecycle.js';
 import type { AlertInstance } from '../alerts/types.js';
 import type { ParseIssue } from '../errors.js';
@@ -22,77 +22,99 @@ import { normalizeRuleset } from './facts/firewall.js';
 import { DEFAULT_WINDOW_MS, emptyHistory, pushSnapshot, type FirewallSample } from './facts/history.js';
 import { computeFacts, FACT_BY_NAME } from './facts/index.js';
 import { RulesStore } from './loader.js';
+import { describeValue, record, strictObject, validate } from '../validation.js';
 import { formatPath, JsonLocator, syntaxErrorLine } from './locate.js';
 
-const Duration = z.string().refine((s) => parseDuration(s) !== null, { message: 'not a duration (examples: 0s, 90s, 5m)' });
-const Partial = z.union([z.string(), z.record(z.string(), z.unknown())], {
-  error: 'expected a snapshot fixture path or a partial snapshot object',
-});
+const Duration = v.pipe(
+  v.string(),
+  v.check((s) => parseDuration(s) !== null, 'not a duration (examples: 0s, 90s, 5m)'),
+);
+const Partial = v.union(
+  [v.string(), record(v.string(), v.unknown())],
+  (issue) => `expected a snapshot fixture path or a partial snapshot object, found ${describeValue(issue.input)}`,
+);
 
-const Input = z.strictObject({
-  comment: z.string().optional(),
+/** RFC 3339 with seconds and a zone: `2026-01-01T00:00:00Z`, `2026-01-01T02:00:00.5+02:00`. */
+const TIMESTAMP = /^(\d{4})-(\d\d)-(\d\d)T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+
+function isTimestamp(text: string): boolean {
+  const m = TIMESTAMP.exec(text);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return days !== undefined && day >= 1 && day <= days;
+}
+
+const Timestamp = v.pipe(
+  v.string(),
+  v.check(isTimestamp, (issue) => `not a timestamp (examples: 2026-01-01T00:00:00Z, 2026-01-01T02:00:00+02:00): ${describeValue(issue.input)}`),
+);
+
+const Input = strictObject({
+  comment: v.optional(v.string()),
   /** First evaluation this input applies to. */
   at: Duration,
   /** Last evaluation it applies to (inclusive); default: only `at`. */
-  until: Duration.optional(),
+  until: v.optional(Duration),
   /** A partial snapshot merged over the base, or a path to a snapshot JSON fixture (relative to the test file). */
-  snapshot: Partial.optional(),
+  snapshot: v.optional(Partial),
   /** Fact values that replace the computed ones (partial facts). */
-  facts: z.record(z.string(), z.unknown()).optional(),
+  facts: v.optional(record(v.string(), v.unknown())),
   /** Firewall ruleset text as the probe would read it; its hash feeds firewall.rulesetChanged. */
-  firewall: z.string().optional(),
+  firewall: v.optional(v.string()),
 });
 
-const ExpectedAlert = z.strictObject({
-  name: z.string(),
+const ExpectedAlert = strictObject({
+  name: v.string(),
   /** Full instance key, or just the item part (`tcp/0.0.0.0/8080`). */
-  key: z.string().optional(),
-  severity: z.enum(['warning', 'critical']).optional(),
-  message: z.string().optional(),
+  key: v.optional(v.string()),
+  severity: v.optional(v.picklist(['warning', 'critical'])),
+  message: v.optional(v.string()),
   /** Attributes the alert must carry (others may be present). */
-  attributes: z.record(z.string(), z.unknown()).optional(),
+  attributes: v.optional(record(v.string(), v.unknown())),
 });
-type ExpectedAlert = z.infer<typeof ExpectedAlert>;
+type ExpectedAlert = v.InferOutput<typeof ExpectedAlert>;
 
-const Expectation = z.strictObject({
-  comment: z.string().optional(),
+const Expectation = strictObject({
+  comment: v.optional(v.string()),
   at: Duration,
   /** Exactly the alerts firing after the evaluation at `at`. */
-  firing: z.array(ExpectedAlert),
+  firing: v.array(ExpectedAlert),
   /** If given, exactly the alerts pending then. */
-  pending: z.array(ExpectedAlert).optional(),
+  pending: v.optional(v.array(ExpectedAlert)),
 });
 
 /** What evidence would read from /proc/<pid>: tests name it, so `rules test` never reads this host's processes. */
-const TestProcess = z.strictObject({
-  commandLine: z.string().nullable().optional(),
-  uid: z.number().int().min(0).nullable().optional(),
+const TestProcess = strictObject({
+  commandLine: v.optional(v.nullable(v.string())),
+  uid: v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0)))),
 });
-const Pid = z.string().regex(/^\d+$/, { message: 'keys are pids' });
+const Pid = v.pipe(v.string(), v.regex(/^\d+$/, 'keys are pids'));
 
-const TestCase = z.strictObject({
-  name: z.string().min(1),
-  comment: z.string().optional(),
+const TestCase = strictObject({
+  name: v.pipe(v.string(), v.minLength(1)),
+  comment: v.optional(v.string()),
   /** Processes by pid, for listener evidence (command line, uid). */
-  processes: z.record(Pid, TestProcess).optional(),
+  processes: v.optional(record(Pid, TestProcess)),
   /** User names by uid (as the passwd file would give them). */
-  users: z.record(Pid, z.string()).optional(),
-  interval: Duration.optional(),
-  window: Duration.optional(),
-  start: z.iso.datetime({ offset: true }).optional(),
-  base: Partial.optional(),
+  users: v.optional(record(Pid, v.string())),
+  interval: v.optional(Duration),
+  window: v.optional(Duration),
+  start: v.optional(Timestamp),
+  base: v.optional(Partial),
   /** Snapshot paths (`conntrack.count`, `fact:conntrack.usagePercent`) to promtool series (`1+1x10 _ 5x3`). */
-  series: z.record(z.string(), z.string()).optional(),
-  inputs: z.array(Input).optional(),
-  expect: z.array(Expectation).min(1),
+  series: v.optional(record(v.string(), v.string())),
+  inputs: v.optional(v.array(Input)),
+  expect: v.pipe(v.array(Expectation), v.minLength(1)),
 });
-type TestCase = z.infer<typeof TestCase>;
+type TestCase = v.InferOutput<typeof TestCase>;
 
-const TestFile = z.strictObject({
-  comment: z.string().optional(),
+const TestFile = strictObject({
+  comment: v.optional(v.string()),
   /** Rules files or directories, relative to the test file. */
-  rules: z.array(z.string()).min(1),
-  tests: z.array(TestCase).min(1),
+  rules: v.pipe(v.array(v.string()), v.minLength(1)),
+  tests: v.pipe(v.array(TestCase), v.minLength(1)),
 });
 
 export const DEFAULT_TEST_START = '2026-01-01T00:00:00Z';
@@ -351,25 +373,25 @@ async function runCase(ctx: RunContext, store: RulesStore, t: TestCase, index: n
 export async function runTestFile(file: string, out: TestOutput): Promise<{ passed: number; failed: number }> {
   try {
     const { data, locator } = readJson(file, 'test file');
-    const parsed = TestFile.safeParse(data);
+    const parsed = validate(TestFile, data);
     if (!parsed.success) {
       throw new TestFileError(
-        parsed.error.issues.map((issue) => {
-          const p = issue.path.filter((x): x is string | number => typeof x !== 'symbol');
-          const key = issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...p, issue.keys[0]] : p;
-          return { file, line: locator.lineOf(key), reason: p.length ? `${formatPath(p)}: ${issue.message}` : issue.message };
+        parsed.problems.map((problem) => {
+          // The line is the unknown key's own; the reason names the object holding it.
+          const p = problem.unknownKey ? problem.path.slice(0, -1) : problem.path;
+          return { file, line: locator.lineOf(problem.path), reason: p.length ? `${formatPath(p)}: ${problem.message}` : problem.message };
         }),
       );
     }
     const dir = path.dirname(file);
-    const store = new RulesStore(parsed.data.rules.map((r) => path.resolve(dir, r)));
+    const store = new RulesStore(parsed.output.rules.map((r) => path.resolve(dir, r)));
     store.refresh();
     const ruleIssues = store.issues();
     if (ruleIssues.length) throw new TestFileError(ruleIssues);
     const ctx: RunContext = { file, dir, locator, fixtures: new Map() };
     let passed = 0;
     let failed = 0;
-    for (const [i, t] of parsed.data.tests.entries()) {
+    for (const [i, t] of parsed.output.tests.entries()) {
       const result = await runCase(ctx, store, t, i);
       if (result.failures.length) {
         failed++;

@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { unitExecStart } from '../../bench/lib/unit_launch.mjs';
 import { CLI_MISSING, cliBuilt, onPath, repoPath, runCli } from './repo.js';
 
 interface Instruction {
@@ -124,10 +125,12 @@ describe('Dockerfile structure', () => {
     expect(Number(user.split(':')[0])).toBeGreaterThan(0);
   });
 
-  it('ENTRYPOINT is netstat-otel (the package bin); CMD reads the host mounts', () => {
+  it('ENTRYPOINT is node running the package bin with the unit\'s Node options; CMD reads the host mounts', () => {
     const pkg = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { bin: Record<string, string> };
     const entrypoint = execForm(inStage(finalStage, 'ENTRYPOINT').at(-1)!.args);
-    expect(entrypoint).toEqual(['netstat-otel']);
+    const { nodeOptions } = unitExecStart(readFileSync(repoPath('deploy/systemd/netstat-otel.service'), 'utf8'));
+    expect(nodeOptions.length).toBeGreaterThan(0);
+    expect(entrypoint).toEqual(['node', ...nodeOptions, `/opt/netstat-otel/${pkg.bin['netstat-otel']}`]);
     expect(Object.keys(pkg.bin)).toContain('netstat-otel');
     // The bin is linked onto the PATH to the built file the package names.
     const link = inStage(finalStage, 'RUN').map((i) => i.args).join('\n');

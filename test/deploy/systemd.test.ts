@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { unitExecStart } from '../../bench/lib/unit_launch.mjs';
 import { CLI, CLI_MISSING, cliBuilt, onPath, repoPath, runCli, unitSettings } from './repo.js';
 
 const UNIT_PATH = repoPath('deploy/systemd/netstat-otel.service');
@@ -15,10 +16,13 @@ const UNIT = readFileSync(UNIT_PATH, 'utf8');
 const service = unitSettings(UNIT, 'Service');
 const setting = (key: string): string | undefined => service.filter(([k]) => k === key).at(-1)?.[1];
 const words = (key: string): string[] => (setting(key) ?? '').split(/\s+/).filter(Boolean).sort();
+const exec = unitExecStart(UNIT);
 
 describe('netstat-otel.service hardening', () => {
-  it('runs `netstat-otel run --rules /etc/netstat-otel/rules` with OTEL_* from an optional env file', () => {
-    expect(setting('ExecStart')).toMatch(/^\/\S+\/netstat-otel run --rules \/etc\/netstat-otel\/rules --state-dir \/var\/lib\/netstat-otel$/);
+  it('runs `netstat-otel run --rules /etc/netstat-otel/rules` through node, with OTEL_* from an optional env file', () => {
+    expect(exec.node).toMatch(/^\/\S+\/node$/);
+    expect(exec.program).toMatch(/^\/\S+\/netstat-otel$/);
+    expect(exec.args).toEqual(['run', '--rules', '/etc/netstat-otel/rules', '--state-dir', '/var/lib/netstat-otel']);
     expect(setting('EnvironmentFile')).toBe('-/etc/netstat-otel/env');
     expect(setting('Restart')).toBe('on-failure');
   });
@@ -64,7 +68,7 @@ describe('netstat-otel.service hardening', () => {
   (cliBuilt ? it : it.skip)(`the ExecStart arguments are ones \`netstat-otel run\` accepts${cliBuilt ? '' : ` (skipped: ${CLI_MISSING})`}`, () => {
     const help = runCli(['run', '--help']);
     expect(help.status).toBe(0);
-    for (const flag of setting('ExecStart')!.split(/\s+/).filter((w) => w.startsWith('--'))) expect(help.stdout).toContain(flag);
+    for (const flag of exec.args.filter((w) => w.startsWith('--'))) expect(help.stdout).toContain(flag);
   });
 });
 
@@ -79,13 +83,14 @@ describe('systemd-analyze verify', () => {
   /**
    * verify refuses a unit whose ExecStart binary does not exist, and /usr/bin/netstat-otel only
    * exists once the package is installed. So a temp copy is verified, with ExecStart running this
-   * checkout's CLI through this Node (the same program and arguments); every other line is the
+   * checkout's CLI through this Node (the same options and arguments); every other line is the
    * shipped unit's. Warnings ("Unknown key", "Failed to parse") leave the exit code at 0, so any
    * line that names the unit counts as a failure too.
    */
   function verify(text: string): { status: number | null; problems: string[] } {
     const unit = path.join(dir, 'netstat-otel.service');
-    writeFileSync(unit, text.replace(/^ExecStart=\S+/m, `ExecStart=${process.execPath} ${CLI}`));
+    const shipped = unitExecStart(text);
+    writeFileSync(unit, text.replace(/^ExecStart=.*$/m, ['ExecStart=' + process.execPath, ...shipped.nodeOptions, CLI, ...shipped.args].join(' ')));
     const run = spawnSync('systemd-analyze', ['verify', '--man=no', unit], { encoding: 'utf8', timeout: 60_000 });
     const problems = `${run.stdout}\n${run.stderr}`.split('\n').filter((l) => l.includes('netstat-otel'));
     return { status: run.status, problems };

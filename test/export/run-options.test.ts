@@ -87,7 +87,10 @@ describe('resolveRunOptions', () => {
   });
 
   it('says what is wrong with a bad config file or flag', () => {
-    expect(() => resolveRunOptions({ config: configFile({ intervall: '30s' }) }, {})).toThrow(/intervall/);
+    expect(() => resolveRunOptions({ config: configFile({ intervall: '30s' }) }, {})).toThrow(/: \(top level\): unknown key "intervall"$/);
+    expect(() => resolveRunOptions({ config: configFile({ once: 'yes', logFormat: 'xml' }) }, {})).toThrow(
+      /: once: expected true or false, found "yes"; logFormat: expected "text" or "json", found "xml"$/,
+    );
     expect(() => resolveRunOptions({ config: configFile('{ not json') }, {})).toThrow(/not valid JSON/);
     expect(() => resolveRunOptions({ config: configFile({ interval: 'soon' }) }, {})).toThrow(/interval.*invalid duration/);
     expect(() => resolveRunOptions({ config: configFile('a: 1', 'c.yaml') }, {})).toThrow(/only JSON/);

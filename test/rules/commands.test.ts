@@ -159,9 +159,24 @@ describe('rules test', () => {
     const c = io();
     expect(await rulesTest(['a', 'b', 'c'].map((x) => path.join(dir, `${x}.test.json`)), c.io)).toBe(1);
     expect(c.err()).toEqual([
-      `${path.join(dir, 'bad.json')}:5: rules[0].severity: Invalid option: expected one of "warning"|"critical"`,
+      `${path.join(dir, 'bad.json')}:5: rules[0].severity: expected "warning" or "critical", found "urgent"`,
       `${path.join(dir, 'b.test.json')}:3: tests[0].expect[0].at: not a duration (examples: 0s, 90s, 5m)`,
       `${path.join(dir, 'c.test.json')}:${lineOf(path.join(dir, 'c.test.json'), '"fact:nope"')}: unknown fact "nope"`,
+    ]);
+  });
+
+  it('names unknown keys and wrong types in a test file at their lines', async () => {
+    // In schema order; an unknown key is pointed at, the reason names the object holding it.
+    const file = path.join(dir, 'd.test.json');
+    const test = { name: 't', base: [], start: '2026-01-01', expect: [{ at: '0m', firing: [], pendnig: [] }] };
+    writeFileSync(file, JSON.stringify({ rules: [RULES], tests: [test], test: [] }, null, 2));
+    const c = io();
+    expect(await rulesTest([file], c.io)).toBe(1);
+    expect(c.err()).toEqual([
+      `${file}:${lineOf(file, '"start"')}: tests[0].start: not a timestamp (examples: 2026-01-01T00:00:00Z, 2026-01-01T02:00:00+02:00): "2026-01-01"`,
+      `${file}:${lineOf(file, '"base"')}: tests[0].base: expected a snapshot fixture path or a partial snapshot object, found an array`,
+      `${file}:${lineOf(file, '"pendnig"')}: tests[0].expect[0]: unknown key "pendnig"`,
+      `${file}:${lineOf(file, '"test"')}: unknown key "test"`,
     ]);
   });
 });

@@ -33,9 +33,25 @@ describe('parseRulesText', () => {
   it('points shape errors at the line of the key', () => {
     const text = file([rule(), rule({ name: 'r2', severity: 'page', extra: 1 })]);
     expect(problems(text)).toEqual([
-      '20: rules[1].severity: Invalid option: expected one of "warning"|"critical"',
-      '32: rules[1].extra: Unrecognized key: "extra"',
+      '20: rules[1].severity: expected "warning" or "critical", found "page"',
+      '32: rules[1].extra: unknown key "extra"',
     ]);
+  });
+
+  it('names every unknown key at its own line and says what a wrong or missing value should be', () => {
+    const text = file([rule({ description: 5, extra: 1, extra2: true }), { name: 'r2', conditions: [] }], { evidence: [] });
+    expect(problems(text)).toEqual([
+      '6: rules[0].description: expected a string, found 5',
+      '17: rules[0].extra: unknown key "extra"',
+      '18: rules[0].extra2: unknown key "extra2"',
+      '20: rules[1].severity: missing (expected "warning" or "critical")',
+      '20: rules[1].description: missing (expected a string)',
+      '20: rules[1].message: missing (expected a string)',
+      '22: rules[1].conditions: expected an object, found an array',
+      '25: evidence: expected an object, found an array',
+    ]);
+    // valibot's record leaves these keys out of its output; a label must not vanish silently.
+    expect(problems(file([rule({ labels: { constructor: 'x' } })]))).toEqual(['18: rules[0].labels.constructor: "constructor" cannot be used as a key here']);
   });
 
   it('rejects unknown facts, operators, paths and placeholders, each at its line', () => {

@@ -1,2 +1,0 @@
-/** Types for unit_environment.mjs, which tests import too. */
-export function unitEnvironment(unitText: string): Record<string, string>;
