@@ -16,8 +16,8 @@ export interface Problem {
   /** Where: for an unknown key, the key itself (so a line locator points at it). */
   path: PathPart[];
   message: string;
-  /** The problem is an unknown key (the last part of `path`). */
-  unknownKey: boolean;
+  /** What a message names: the object holding an unknown key (the message names the key), else `path`. */
+  owner: PathPart[];
 }
 
 export type Validated<T> = { success: true; output: T } | { success: false; problems: Problem[] };
@@ -155,9 +155,10 @@ export function validate<const S extends v.GenericSchema>(schema: S, data: unkno
   for (const issue of result.issues) {
     const path = pathOf(issue);
     const unknownKey = issue.type === 'strict_object' && issue.expected === 'never';
-    problems.push({ path, message: issue.message, unknownKey });
+    const owner = unknownKey ? path.slice(0, -1) : path;
+    problems.push({ path, message: issue.message, owner });
     for (const key of moreUnknownKeys.get(issue) ?? []) {
-      problems.push({ path: [...path.slice(0, -1), key], message: `unknown key ${JSON.stringify(key)}`, unknownKey: true });
+      problems.push({ path: [...owner, key], message: `unknown key ${JSON.stringify(key)}`, owner });
     }
   }
   return { success: false, problems };

@@ -105,8 +105,7 @@ export function readConfigFile(file: string): FileOptions {
   }
   const parsed = validate(fileSchema, raw);
   if (!parsed.success) {
-    // An unknown key is named in the message; the path says which object holds it.
-    const reasons = parsed.problems.map((p) => `${(p.unknownKey ? p.path.slice(0, -1) : p.path).join('.') || '(top level)'}: ${p.message}`);
+    const reasons = parsed.problems.map((p) => `${p.owner.join('.') || '(top level)'}: ${p.message}`);
     throw new UsageError(`${file}: ${reasons.join('; ')}`);
   }
   // Paths in a config file are relative to the file, not to wherever the sidecar was started.

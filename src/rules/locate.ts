@@ -5,8 +5,7 @@
  * JSON.parse's message carries none (V8 says "Unexpected token" without a position for some
  * inputs), and reports duplicate keys, which JSON.parse silently resolves to the last one.
  */
-
-type PathPart = string | number;
+import type { PathPart } from '../validation.js';
 
 interface ObjectNode {
   kind: 'object';

@@ -378,8 +378,8 @@ export async function runTestFile(file: string, out: TestOutput): Promise<{ pass
       throw new TestFileError(
         parsed.problems.map((problem) => {
           // The line is the unknown key's own; the reason names the object holding it.
-          const p = problem.unknownKey ? problem.path.slice(0, -1) : problem.path;
-          return { file, line: locator.lineOf(problem.path), reason: p.length ? `${formatPath(p)}: ${problem.message}` : problem.message };
+          const { owner } = problem;
+          return { file, line: locator.lineOf(problem.path), reason: owner.length ? `${formatPath(owner)}: ${problem.message}` : problem.message };
         }),
       );
     }
