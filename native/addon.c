@@ -126,6 +126,21 @@ static void dump_complete(napi_env env, napi_status status, void *data) {
   free(w);
 }
 
+/*
+ * A promise for `data`, settled by `complete` after `execute` ran on the libuv pool. NULL, with a
+ * JavaScript error thrown and nothing left queued, when N-API refuses; the caller frees `data`.
+ */
+static napi_value queue_work(napi_env env, const char *name_text, napi_async_execute_callback execute, napi_async_complete_callback complete,
+                             void *data, napi_async_work *work, napi_deferred *deferred) {
+  napi_value promise, name;
+  bool created = napi_create_promise(env, deferred, &promise) == napi_ok && napi_create_string_utf8(env, name_text, NAPI_AUTO_LENGTH, &name) == napi_ok &&
+                 napi_create_async_work(env, NULL, name, execute, complete, data, work) == napi_ok;
+  if (created && napi_queue_async_work(env, *work) == napi_ok) return promise;
+  if (created) napi_delete_async_work(env, *work);
+  napi_throw_error(env, NULL, "could not queue work on the libuv thread pool");
+  return NULL;
+}
+
 static napi_value dump_sockets(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -153,11 +168,8 @@ static napi_value dump_sockets(napi_env env, napi_callback_info info) {
     w->requests[i].states = triples[i * 3 + 2];
   }
   w->result.mode = counts ? NSO_COUNTS : NSO_RECORDS;
-  napi_value promise, name;
-  CHECK(env, napi_create_promise(env, &w->deferred, &promise));
-  CHECK(env, napi_create_string_utf8(env, "netstat-otel:sock_diag", NAPI_AUTO_LENGTH, &name));
-  CHECK(env, napi_create_async_work(env, NULL, name, dump_execute, dump_complete, w, &w->work));
-  CHECK(env, napi_queue_async_work(env, w->work));
+  napi_value promise = queue_work(env, "netstat-otel:sock_diag", dump_execute, dump_complete, w, &w->work, &w->deferred);
+  if (promise == NULL) free(w);
   return promise;
 }
 
@@ -330,21 +342,10 @@ static napi_value scan_proc_net(napi_env env, napi_callback_info info) {
   w->path = path;
   w->max_bytes = (uint64_t)max_bytes;
   nso_net_scan_init(&w->scan, (uint8_t)family, (uint8_t)protocol, states, counts ? NSO_COUNTS : NSO_RECORDS);
-  napi_value promise, name;
-  if (napi_create_promise(env, &w->deferred, &promise) != napi_ok ||
-      napi_create_string_utf8(env, "netstat-otel:proc_net", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_create_async_work(env, NULL, name, net_scan_execute, net_scan_complete, w, &w->work) != napi_ok) {
+  napi_value promise = queue_work(env, "netstat-otel:proc_net", net_scan_execute, net_scan_complete, w, &w->work, &w->deferred);
+  if (promise == NULL) {
     free(path);
     free(w);
-    napi_throw_error(env, NULL, "could not queue the /proc/net scan");
-    return NULL;
-  }
-  if (napi_queue_async_work(env, w->work) != napi_ok) {
-    napi_delete_async_work(env, w->work);
-    free(path);
-    free(w);
-    napi_throw_error(env, NULL, "could not queue the /proc/net scan");
-    return NULL;
   }
   return promise;
 }

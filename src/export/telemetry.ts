@@ -129,20 +129,16 @@ function installDiagLogger(env: Env): void {
 async function metricExporter(protocol: OtlpProtocol, url: string, timeoutMillis: number) {
   // Headers, compression and TLS files come from OTEL_EXPORTER_OTLP_* inside the exporter.
   // Only the configured protocol's module is loaded.
-  if (protocol === 'http/json') {
-    const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-http');
-    return new OTLPMetricExporter({ url, timeoutMillis });
-  }
-  const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-proto');
+  const { OTLPMetricExporter } = protocol === 'http/json'
+    ? await import('@opentelemetry/exporter-metrics-otlp-http')
+    : await import('@opentelemetry/exporter-metrics-otlp-proto');
   return new OTLPMetricExporter({ url, timeoutMillis });
 }
 
 async function logExporter(protocol: OtlpProtocol, url: string, timeoutMillis: number) {
-  if (protocol === 'http/json') {
-    const { OTLPLogExporter } = await import('@opentelemetry/exporter-logs-otlp-http');
-    return new OTLPLogExporter({ url, timeoutMillis });
-  }
-  const { OTLPLogExporter } = await import('@opentelemetry/exporter-logs-otlp-proto');
+  const { OTLPLogExporter } = protocol === 'http/json'
+    ? await import('@opentelemetry/exporter-logs-otlp-http')
+    : await import('@opentelemetry/exporter-logs-otlp-proto');
   return new OTLPLogExporter({ url, timeoutMillis });
 }
 

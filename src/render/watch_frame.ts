@@ -1,5 +1,6 @@
 import { TCP_STATES, type InterfaceStats, type Snapshot, type TcpState } from '../snapshot/types.js';
 import { endpoint, percent, renderTable, type Cell } from './table.js';
+import { compareCodeUnits } from '../text_order.js';
 
 /** An alert as the watch view lists it; filled from the rules runtime when one runs. */
 export interface FiringAlert {
@@ -53,7 +54,7 @@ function resourcesLine(s: Snapshot): string {
 
 function listenersTable(s: Snapshot): string {
   const rows = [...s.listeners]
-    .sort((a, b) => a.port - b.port || a.transport.localeCompare(b.transport))
+    .sort((a, b) => a.port - b.port || compareCodeUnits(a.transport, b.transport))
     .map((l): Cell[] => [l.transport + (l.family === 'inet6' ? '6' : ''), endpoint(l.address, l.port), l.pid === null ? '-' : `${l.pid}/${l.process ?? '?'}`]);
   return renderTable(['Proto', 'Local', 'PID/Program'], rows);
 }

@@ -2,6 +2,7 @@
  * Durations as Prometheus writes them (`90s`, `2m`, `1h30m`, `500ms`), so `for` and test times
  * read the same as in an alerting rule a user already knows.
  */
+import * as v from 'valibot';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const WHOLE = /^(?:\d+(?:ms|s|m|h|d))+$/;
@@ -38,4 +39,12 @@ export function formatDuration(ms: number): string {
     }
   }
   return out;
+}
+
+/** A duration field of a rules or rules-test file; `examples` are the ones its error message suggests. */
+export function durationField(examples: string) {
+  return v.pipe(
+    v.string(),
+    v.check((s) => parseDuration(s) !== null, `not a duration (examples: ${examples})`),
+  );
 }

@@ -12,7 +12,7 @@ import * as v from 'valibot';
 import type { ParseIssue } from '../errors.js';
 import { record, strictObject, validate, type PathPart } from '../validation.js';
 import { Allowlist } from './allowlist.js';
-import { parseDuration } from './duration.js';
+import { durationField, parseDuration } from './duration.js';
 import { checkEvidenceReference, EVIDENCE_NAME } from './evidence/index.js';
 import { FACT_BY_NAME, ITEM_FACT } from './facts/index.js';
 import { formatPath, JsonLocator, syntaxErrorLine } from './locate.js';
@@ -23,10 +23,7 @@ import { placeholders, splitReference } from './template.js';
 export const MAX_RULES_FILE_BYTES = 1024 * 1024;
 const MAX_CONDITION_DEPTH = 32;
 
-const Duration = v.pipe(
-  v.string(),
-  v.check((s) => parseDuration(s) !== null, 'not a duration (examples: 30s, 2m, 1h30m)'),
-);
+const Duration = durationField('30s, 2m, 1h30m');
 
 export const RuleSchema = strictObject({
   name: v.pipe(

@@ -13,7 +13,7 @@ import type { AlertInstance } from '../alerts/types.js';
 import type { ParseIssue } from '../errors.js';
 import { emptySnapshot } from '../snapshot/empty.js';
 import type { Snapshot } from '../snapshot/types.js';
-import { formatDuration, parseDuration } from './duration.js';
+import { durationField, formatDuration, parseDuration } from './duration.js';
 import { evaluateRules } from './engine.js';
 import { createEvidenceSource } from './evidence/index.js';
 import { formatCommandLine } from './evidence/process_info.js';
@@ -25,10 +25,7 @@ import { RulesStore } from './loader.js';
 import { describeValue, record, strictObject, validate } from '../validation.js';
 import { formatPath, JsonLocator, syntaxErrorLine } from './locate.js';
 
-const Duration = v.pipe(
-  v.string(),
-  v.check((s) => parseDuration(s) !== null, 'not a duration (examples: 0s, 90s, 5m)'),
-);
+const Duration = durationField('0s, 90s, 5m');
 const Partial = v.union(
   [v.string(), record(v.string(), v.unknown())],
   (issue) => `expected a snapshot fixture path or a partial snapshot object, found ${describeValue(issue.input)}`,
