@@ -2,7 +2,7 @@
  * docs/metrics.md, generated from the metric table so the two cannot drift
  * (`npm run docs:metrics` rewrites it; test/metrics/docs.test.ts fails when it is stale).
  */
-import { METRICS, SOCKSTAT_PAGE_SIZE, type MetricDefinition } from './table.js';
+import { KERNEL_SECTION_FILES, METRICS, SOCKSTAT_PAGE_SIZE, type KernelCounterSource, type KernelSection, type MetricDefinition } from './table.js';
 
 const KIND_TEXT: Record<MetricDefinition['kind'], string> = {
   counter: 'counter (cumulative, monotonic)',
@@ -10,17 +10,22 @@ const KIND_TEXT: Record<MetricDefinition['kind'], string> = {
   gauge: 'gauge',
 };
 
+function kernelOrigin(kernel: KernelCounterSource): string {
+  const fields =
+    'field' in kernel
+      ? [kernel.field]
+      : 'byDirection' in kernel
+        ? [`${kernel.byDirection.receive} (receive)`, `${kernel.byDirection.transmit} (transmit)`]
+        : Object.entries(kernel.byAttribute.fields).map(([value, field]) => `${field} (${value})`);
+  const from = (section: KernelSection): string => `\`${KERNEL_SECTION_FILES[section]}\` ${section}`;
+  if ('section' in kernel) return `${from(kernel.section)}: ${fields.join(', ')}`;
+  const { key, sections } = kernel.bySection;
+  const each = Object.entries(sections).map(([value, section]) => `${from(section)} (\`${key}\` ${value})`);
+  return `${each.join(', ')}: ${fields.join(', ')}`;
+}
+
 function origin(def: MetricDefinition): string {
-  if (def.kernel !== undefined) {
-    const file = def.kernel.section === 'TcpExt' ? '/proc/net/netstat' : '/proc/net/snmp';
-    const fields =
-      'field' in def.kernel
-        ? [def.kernel.field]
-        : 'byDirection' in def.kernel
-          ? [`${def.kernel.byDirection.receive} (receive)`, `${def.kernel.byDirection.transmit} (transmit)`]
-          : Object.entries(def.kernel.byAttribute.fields).map(([value, field]) => `${field} (${value})`);
-    return `\`${file}\` ${def.kernel.section}: ${fields.join(', ')}`;
-  }
+  if (def.kernel !== undefined) return kernelOrigin(def.kernel);
   return def.origin ?? def.reads.map((r) => `\`${r}\``).join(', ');
 }
 
@@ -57,7 +62,8 @@ export function renderMetricsMarkdown(): string {
     '- `network.connection.state` (TCP only): `established`, `syn_sent`, `syn_received`, `fin_wait_1`,',
     '  `fin_wait_2`, `time_wait`, `closed`, `close_wait`, `last_ack`, `listen`, `closing` — the semconv',
     '  values; the kernel state CLOSE (`close` in `snapshot --json`) is reported as `closed`.',
-    '- `network.type`: `ipv4`, `ipv6` (the socket\'s family: an IPv4-mapped address on an IPv6 socket is `ipv6`).',
+    '- `network.type`: `ipv4`, `ipv6`. For sockets and listeners, the socket\'s family (an IPv4-mapped address on an',
+    '  IPv6 socket is `ipv6`); for `netstat.udp.*`, the IP version of the datagram, as the kernel counts it.',
     '- `network.io.direction`: `receive`, `transmit`.',
     '- `netstat.sockstat.protocol`: `tcp`, `udp`, `udplite`, `raw`.',
     '- `netstat.tcp.open.type`: `active` (this host connected), `passive` (accepted).',
@@ -69,7 +75,11 @@ export function renderMetricsMarkdown(): string {
     '',
     `- \`netstat.sockstat.memory\` multiplies the kernel's page count by ${SOCKSTAT_PAGE_SIZE}; on kernels with`,
     '  larger pages (some arm64/ppc64 builds use 64 KiB) the value is low by that factor.',
-    '- `netstat.udp.*` counters come from `/proc/net/snmp`, which counts UDP over IPv4 only.',
+    '- `netstat.udp.*` counters come from `/proc/net/snmp` (`Udp`, UDP over IPv4: `network.type=ipv4`) and',
+    '  `/proc/net/snmp6` (`Udp6`, UDP over IPv6: `network.type=ipv6`). The kernel counts each datagram in one of',
+    '  the two (an IPv4 datagram on a dual-stack IPv6 socket is `ipv4`), so their sum is all UDP. Without',
+    '  `/proc/net/snmp6` (IPv6 disabled) only the `ipv4` series is reported. Windows reports both (UDPv4 and',
+    '  UDPv6 performance counters); macOS reports no UDP counters.',
     '- `netstat.alerts.*` describe the sidecar itself, not the host: alert log records waiting for the',
     '  collector and those given up. They are present only when logs are exported over OTLP.',
     '- Prometheus (`--prometheus-port`) translates names: dots become underscores and counters get',

@@ -20,7 +20,7 @@ import {
   NETWORK_TYPE_VALUE_IPV6,
 } from '../semconv.js';
 import { zeroStates } from '../snapshot/empty.js';
-import { TCP_STATES, type Family, type Snapshot, type TcpState } from '../snapshot/types.js';
+import { TCP_STATES, type CounterSection, type Family, type Snapshot, type TcpState } from '../snapshot/types.js';
 import {
   ATTR_ALERTS_DROP_REASON,
   ATTR_SAMPLER_NAME,
@@ -28,6 +28,8 @@ import {
   METRICS,
   SOCKSTAT_PAGE_SIZE,
   type KernelCounterSource,
+  type KernelSection,
+  type KernelSectionSource,
   type MetricName,
   type SnapshotMetricGroup,
 } from './table.js';
@@ -142,21 +144,37 @@ export function observeConntrack(snapshot: Snapshot, observe: Observe): void {
 
 // --- kernel counters: driven entirely by the `kernel` field of the table ---------------------
 
+interface KernelSeries {
+  section: CounterSection;
+  /** What every point read from this section carries (`network.type` for UDP), before its own. */
+  attributes: Attributes;
+}
+
+/** The sections a counter reads that the snapshot has, each with its series' attributes. */
+function kernelSeries(snapshot: Snapshot, source: KernelSectionSource): KernelSeries[] {
+  const wanted: [KernelSection, Attributes][] =
+    'section' in source
+      ? [[source.section, {}]]
+      : Object.entries(source.bySection.sections).map(([value, name]) => [name, { [source.bySection.key]: value }]);
+  return wanted.flatMap(([name, attributes]) => {
+    const section = snapshot.counters[name];
+    return section === null || section === undefined ? [] : [{ section, attributes }];
+  });
+}
+
 function observeKernelCounter(snapshot: Snapshot, metric: MetricName, source: KernelCounterSource, observe: Observe): void {
-  const section = snapshot.counters[source.section];
-  if (section === null || section === undefined) return;
-  if ('field' in source) {
-    const v = section[source.field];
-    if (usable(v)) observe(metric, v);
-  } else if ('byDirection' in source) {
-    const rx = section[source.byDirection.receive];
-    const tx = section[source.byDirection.transmit];
-    if (usable(rx)) observe(metric, rx, { [ATTR_NETWORK_IO_DIRECTION]: NETWORK_IO_DIRECTION_VALUE_RECEIVE });
-    if (usable(tx)) observe(metric, tx, { [ATTR_NETWORK_IO_DIRECTION]: NETWORK_IO_DIRECTION_VALUE_TRANSMIT });
-  } else {
-    for (const [value, field] of Object.entries(source.byAttribute.fields)) {
+  for (const { section, attributes } of kernelSeries(snapshot, source)) {
+    const point = (field: string, own: Attributes = {}): void => {
       const v = section[field];
-      if (usable(v)) observe(metric, v, { [source.byAttribute.key]: value });
+      if (usable(v)) observe(metric, v, { ...attributes, ...own });
+    };
+    if ('field' in source) {
+      point(source.field);
+    } else if ('byDirection' in source) {
+      point(source.byDirection.receive, { [ATTR_NETWORK_IO_DIRECTION]: NETWORK_IO_DIRECTION_VALUE_RECEIVE });
+      point(source.byDirection.transmit, { [ATTR_NETWORK_IO_DIRECTION]: NETWORK_IO_DIRECTION_VALUE_TRANSMIT });
+    } else {
+      for (const [value, field] of Object.entries(source.byAttribute.fields)) point(field, { [source.byAttribute.key]: value });
     }
   }
 }

@@ -18,6 +18,8 @@ import {
   METRIC_SYSTEM_NETWORK_IO,
   METRIC_SYSTEM_NETWORK_PACKET_COUNT,
   METRIC_SYSTEM_NETWORK_PACKET_DROPPED,
+  NETWORK_TYPE_VALUE_IPV4,
+  NETWORK_TYPE_VALUE_IPV6,
 } from '../semconv.js';
 
 /** Attribute keys without a semantic convention. */
@@ -65,11 +67,37 @@ export type MetricGroup =
 /** The groups observe.ts derives from a snapshot. */
 export type SnapshotMetricGroup = Exclude<MetricGroup, 'alertQueue'>;
 
-/** A counter read straight from /proc/net/snmp or /proc/net/netstat (snapshot.counters). */
-export type KernelCounterSource =
-  | { section: 'Tcp' | 'TcpExt' | 'Udp'; field: string }
-  | { section: 'Tcp' | 'TcpExt' | 'Udp'; byDirection: { receive: string; transmit: string } }
-  | { section: 'Tcp' | 'TcpExt' | 'Udp'; byAttribute: { key: string; fields: Record<string, string> } };
+/** The snapshot.counters sections a metric may read, with the kernel file each comes from. */
+export const KERNEL_SECTION_FILES = {
+  Tcp: '/proc/net/snmp',
+  TcpExt: '/proc/net/netstat',
+  Udp: '/proc/net/snmp',
+  Udp6: '/proc/net/snmp6',
+} as const;
+export type KernelSection = keyof typeof KERNEL_SECTION_FILES;
+
+/**
+ * Which section(s) a kernel counter reads: one, or one per value of an attribute (`bySection`),
+ * each series carrying `key: value` — UDP keeps IPv4 and IPv6 in `Udp` and `Udp6` with the same
+ * field names. A series whose section is null (no snmp6 with IPv6 disabled) is not reported.
+ */
+export type KernelSectionSource =
+  | { section: KernelSection }
+  | { bySection: { key: string; sections: Readonly<Record<string, KernelSection>> } };
+
+/** Which field(s) of each section: one, one per direction, or one per value of an attribute. */
+export type KernelFieldSource =
+  | { field: string }
+  | { byDirection: { receive: string; transmit: string } }
+  | { byAttribute: { key: string; fields: Record<string, string> } };
+
+/** A counter read straight from /proc/net/snmp, snmp6 or netstat (snapshot.counters). */
+export type KernelCounterSource = KernelSectionSource & KernelFieldSource;
+
+/** UDP by IP version: the kernel counts a datagram in one of `Udp` and `Udp6`, never both. */
+const UDP_BY_NETWORK_TYPE = {
+  bySection: { key: ATTR_NETWORK_TYPE, sections: { [NETWORK_TYPE_VALUE_IPV4]: 'Udp', [NETWORK_TYPE_VALUE_IPV6]: 'Udp6' } },
+} as const satisfies KernelSectionSource;
 
 export interface MetricDefinition {
   readonly name: string;
@@ -288,61 +316,61 @@ export const METRICS = [
     kernel: { section: 'TcpExt', field: 'SyncookiesSent' },
   },
 
-  // --- UDP kernel counters (IPv4: the kernel keeps UDP over IPv6 in /proc/net/snmp6) ----------
+  // --- UDP kernel counters, by IP version (`network.type`; summed over it: all UDP) ---------
   {
     name: 'netstat.udp.datagrams',
     kind: 'counter',
     unit: '{datagram}',
     valueType: 'int',
-    description: 'UDP datagrams delivered to sockets and sent (IPv4).',
-    attributes: [ATTR_NETWORK_IO_DIRECTION],
+    description: 'UDP datagrams delivered to sockets and sent.',
+    attributes: [ATTR_NETWORK_IO_DIRECTION, ATTR_NETWORK_TYPE],
     group: 'kernelCounters',
     reads: ['counters'],
-    kernel: { section: 'Udp', byDirection: { receive: 'InDatagrams', transmit: 'OutDatagrams' } },
+    kernel: { ...UDP_BY_NETWORK_TYPE, byDirection: { receive: 'InDatagrams', transmit: 'OutDatagrams' } },
   },
   {
     name: 'netstat.udp.receive_errors',
     kind: 'counter',
     unit: '{datagram}',
     valueType: 'int',
-    description: 'UDP datagrams that could not be delivered, buffer errors included (IPv4).',
-    attributes: [],
+    description: 'UDP datagrams that could not be delivered, buffer errors included.',
+    attributes: [ATTR_NETWORK_TYPE],
     group: 'kernelCounters',
     reads: ['counters'],
-    kernel: { section: 'Udp', field: 'InErrors' },
+    kernel: { ...UDP_BY_NETWORK_TYPE, field: 'InErrors' },
   },
   {
     name: 'netstat.udp.receive_buffer_errors',
     kind: 'counter',
     unit: '{datagram}',
     valueType: 'int',
-    description: 'UDP datagrams dropped because a socket receive buffer was full (IPv4).',
-    attributes: [],
+    description: 'UDP datagrams dropped because a socket receive buffer was full.',
+    attributes: [ATTR_NETWORK_TYPE],
     group: 'kernelCounters',
     reads: ['counters'],
-    kernel: { section: 'Udp', field: 'RcvbufErrors' },
+    kernel: { ...UDP_BY_NETWORK_TYPE, field: 'RcvbufErrors' },
   },
   {
     name: 'netstat.udp.send_buffer_errors',
     kind: 'counter',
     unit: '{datagram}',
     valueType: 'int',
-    description: 'UDP datagrams dropped because a socket send buffer was full (IPv4).',
-    attributes: [],
+    description: 'UDP datagrams dropped because a socket send buffer was full.',
+    attributes: [ATTR_NETWORK_TYPE],
     group: 'kernelCounters',
     reads: ['counters'],
-    kernel: { section: 'Udp', field: 'SndbufErrors' },
+    kernel: { ...UDP_BY_NETWORK_TYPE, field: 'SndbufErrors' },
   },
   {
     name: 'netstat.udp.no_port',
     kind: 'counter',
     unit: '{datagram}',
     valueType: 'int',
-    description: 'UDP datagrams received for a port nobody listens on (IPv4).',
-    attributes: [],
+    description: 'UDP datagrams received for a port nobody listens on.',
+    attributes: [ATTR_NETWORK_TYPE],
     group: 'kernelCounters',
     reads: ['counters'],
-    kernel: { section: 'Udp', field: 'NoPorts' },
+    kernel: { ...UDP_BY_NETWORK_TYPE, field: 'NoPorts' },
   },
 
   // --- listeners, sockstat, ports ---------------------------------------------------------------

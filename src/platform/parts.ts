@@ -7,6 +7,7 @@
  */
 import { formatIssue } from '../errors.js';
 import { countTcpStates, countTransport, defaultGatewaysOf, listenersOf } from '../snapshot/derive.js';
+import { emptyCounters } from '../snapshot/empty.js';
 import type { Counters, InterfaceStats, Route, SampleError, SamplerStatus, Snapshot, SocketRecord } from '../snapshot/types.js';
 import { isAbsent } from './command.js';
 
@@ -153,7 +154,7 @@ export function assembleSnapshot(d: CommandSnapshotData): Snapshot {
     routes: d.routes,
     defaultGateways: defaultGatewaysOf(d.gatewayRoutes ?? d.routes),
     conntrack: null,
-    counters: { Tcp: null, TcpExt: null, Udp: null, Ip: null, ...(d.counters ?? {}) },
+    counters: Object.assign(emptyCounters(), d.counters),
     sockstat: null,
     localPortRange: d.localPortRange,
     errors: d.outcomes.flatMap((p) => p.errors),

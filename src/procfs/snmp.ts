@@ -19,6 +19,11 @@ export type SnmpCounters = Record<string, CounterSection>;
 // is Infinity, which JSON would print as null with no issue saying why.
 const SIGNED_DECIMAL = /^-?\d{1,20}$/;
 
+/** A counter value as the kernel prints it (`%ld`, `%lu`), or null when the text is not one. */
+export function parseCounterValue(text: string): number | null {
+  return SIGNED_DECIMAL.test(text) ? Number(text) : null;
+}
+
 interface Labelled {
   label: string;
   tokens: string[];
@@ -51,14 +56,15 @@ function pairSection(header: Labelled, values: Labelled): Pairing {
   const problems: string[] = [];
   header.tokens.forEach((name, i) => {
     const text = values.tokens[i]!;
-    if (SIGNED_DECIMAL.test(text)) entries.push([name, Number(text)]);
+    const value = parseCounterValue(text);
+    if (value !== null) entries.push([name, value]);
     else problems.push(`${header.label} ${name}: ${JSON.stringify(text)} is not a number`);
   });
   return { section: Object.fromEntries(entries), problems };
 }
 
-/** Non-blank lines with their 1-based numbers. */
-function numberedLines(text: string): Array<{ line: number; text: string }> {
+/** Non-blank lines with their 1-based numbers (snmp6.ts reads its lines the same way). */
+export function numberedLines(text: string): Array<{ line: number; text: string }> {
   return text
     .split('\n')
     .map((t, i) => ({ line: i + 1, text: t }))

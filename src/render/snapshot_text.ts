@@ -1,6 +1,7 @@
 import { TCP_STATES, type Snapshot } from '../snapshot/types.js';
 import { outboundByProcess } from '../snapshot/derive.js';
 import { endpoint, percent, renderTable, type Cell } from './table.js';
+import { compareCodeUnits } from '../text_order.js';
 
 /** The counters a person checks first, with the section they live in. */
 const KEY_COUNTERS: readonly [section: string, field: string, meaning: string][] = [
@@ -14,9 +15,12 @@ const KEY_COUNTERS: readonly [section: string, field: string, meaning: string][]
   ['TcpExt', 'ListenOverflows', 'accept queue overflows'],
   ['TcpExt', 'ListenDrops', 'SYNs dropped at listen'],
   ['TcpExt', 'TCPTimeouts', 'retransmission timeouts'],
-  ['Udp', 'InErrors', 'UDP receive errors'],
-  ['Udp', 'RcvbufErrors', 'UDP receive buffer full'],
-  ['Udp', 'NoPorts', 'UDP to closed ports'],
+  ['Udp', 'InErrors', 'UDP receive errors (IPv4)'],
+  ['Udp', 'RcvbufErrors', 'UDP receive buffer full (IPv4)'],
+  ['Udp', 'NoPorts', 'UDP to closed ports (IPv4)'],
+  ['Udp6', 'InErrors', 'UDP receive errors (IPv6)'],
+  ['Udp6', 'RcvbufErrors', 'UDP receive buffer full (IPv6)'],
+  ['Udp6', 'NoPorts', 'UDP to closed ports (IPv6)'],
 ];
 
 function section(title: string, body: string): string {
@@ -32,7 +36,7 @@ function statesSection(s: Snapshot): string {
 
 function listenersSection(s: Snapshot): string {
   const rows = [...s.listeners]
-    .sort((a, b) => a.transport.localeCompare(b.transport) || a.port - b.port || a.address.localeCompare(b.address))
+    .sort((a, b) => compareCodeUnits(a.transport, b.transport) || a.port - b.port || compareCodeUnits(a.address, b.address))
     .map((l): Cell[] => [l.transport + (l.family === 'inet6' ? '6' : ''), endpoint(l.address, l.port), l.pid === null ? '-' : `${l.pid}/${l.process ?? '?'}`]);
   return section(`Listening sockets (${s.listeners.length})`, renderTable(['Proto', 'Local Address:Port', 'PID/Program'], rows));
 }

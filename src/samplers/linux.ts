@@ -5,10 +5,12 @@ import { parseNetRoute } from '../procfs/net_route.js';
 import { parseNetUnix } from '../procfs/net_unix.js';
 import type { KernelFs } from '../procfs/kernel_fs.js';
 import { parseSnmp } from '../procfs/snmp.js';
+import { parseSnmp6 } from '../procfs/snmp6.js';
 import { parseSockstat } from '../procfs/sockstat.js';
 import { parsePortRange, parseSysctlInteger } from '../procfs/sysctl.js';
 import { LINK_FILES, parseLinkInfo, type LinkFile, type LinkInfo } from '../sysfs/net_class.js';
-import type { Counters, SampleError, Sockstat } from '../snapshot/types.js';
+import { emptyCounters } from '../snapshot/empty.js';
+import type { SampleError, Sockstat } from '../snapshot/types.js';
 import { ALL_STATES, LISTEN_STATES, UDP_UNCONNECTED_STATES } from '../netlink/states.js';
 import { appendAll, issuesToErrors, type Sampler, type SamplerOutput } from './sampler.js';
 import { isOptionalFile, LINUX_FILES } from './linux_files.js';
@@ -112,8 +114,11 @@ const routesSampler: Sampler<LinuxContext> = {
 const countersSampler: Sampler<LinuxContext> = {
   name: 'counters',
   async sample(context) {
-    const { values, errors } = await parseFiles(context, 'counters', LINUX_FILES.counters, parseSnmp);
-    const counters: Counters = { Tcp: null, TcpExt: null, Udp: null, Ip: null };
+    // Each file on its own: a bad or missing snmp6 costs only the Udp6 sections, not snmp's or netstat's.
+    const { values, errors } = await parseFiles(context, 'counters', LINUX_FILES.counters, (text, file, rel) =>
+      rel === 'net/snmp6' ? parseSnmp6(text, file) : parseSnmp(text, file),
+    );
+    const counters = emptyCounters();
     for (const sections of values) Object.assign(counters, sections);
     return { patch: { counters }, errors };
   },

@@ -9,7 +9,7 @@ export const LINUX_FILES = {
   unix: ['net/unix'],
   interfaces: ['net/dev'],
   routes: ['net/route', 'net/ipv6_route'],
-  counters: ['net/snmp', 'net/netstat'],
+  counters: ['net/snmp', 'net/netstat', 'net/snmp6'],
   sockstat: ['net/sockstat', 'net/sockstat6'],
   conntrack: ['sys/net/netfilter/nf_conntrack_count', 'sys/net/netfilter/nf_conntrack_max'],
   portRange: ['sys/net/ipv4/ip_local_port_range'],
@@ -20,7 +20,7 @@ export const LINUX_FILES = {
  * Any other missing file is reported.
  */
 const OPTIONAL = new Set<string>([
-  'net/tcp6', 'net/udp6', 'net/ipv6_route', 'net/sockstat6', 'net/unix',
+  'net/tcp6', 'net/udp6', 'net/ipv6_route', 'net/sockstat6', 'net/snmp6', 'net/unix',
   ...LINUX_FILES.conntrack,
 ]);
 

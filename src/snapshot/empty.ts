@@ -1,4 +1,9 @@
-import { TCP_STATES, type Snapshot, type TcpState } from './types.js';
+import { TCP_STATES, type Counters, type Snapshot, type TcpState } from './types.js';
+
+/** Every named counter section, null: what a platform that reads none of them reports. */
+export function emptyCounters(): Counters {
+  return { Tcp: null, TcpExt: null, Udp: null, Udp6: null, Ip: null };
+}
 
 export function zeroStates(): Record<TcpState, number> {
   return Object.fromEntries(TCP_STATES.map((s) => [s, 0])) as Record<TcpState, number>;
@@ -18,7 +23,7 @@ export function emptySnapshot(platform: Snapshot['platform'] = 'linux', at: Date
     routes: [],
     defaultGateways: [],
     conntrack: null,
-    counters: { Tcp: null, TcpExt: null, Udp: null, Ip: null },
+    counters: emptyCounters(),
     sockstat: null,
     localPortRange: null,
     errors: [],

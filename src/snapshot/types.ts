@@ -106,15 +106,21 @@ export interface Conntrack {
   max: number;
 }
 
-/** A counter section of /proc/net/snmp or /proc/net/netstat (`Tcp`, `TcpExt`, ...), by field name. */
+/** A counter section of /proc/net/snmp, snmp6 or netstat (`Tcp`, `TcpExt`, `Udp6`, ...), by field name. */
 export type CounterSection = Record<string, number>;
 
 export interface Counters {
   Tcp: CounterSection | null;
   TcpExt: CounterSection | null;
+  /** UDP over IPv4 (/proc/net/snmp `Udp:`). */
   Udp: CounterSection | null;
+  /**
+   * UDP over IPv6 (/proc/net/snmp6 `Udp6*`, prefix stripped: the same field names as `Udp`);
+   * null when IPv6 is disabled. A datagram is counted in one of the two, never both.
+   */
+  Udp6: CounterSection | null;
   Ip: CounterSection | null;
-  /** Any further sections the kernel prints (IpExt, Icmp, UdpLite, MPTcpExt, ...). */
+  /** Any further sections the kernel prints (IpExt, Icmp, UdpLite, UdpLite6, MPTcpExt, ...). */
   [section: string]: CounterSection | null;
 }
 

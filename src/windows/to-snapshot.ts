@@ -175,6 +175,8 @@ export function routesFromRoutePrint(table: RoutePrint): Route[] {
 /**
  * Windows TCP/UDP statistics under the /proc/net/snmp names, so rules written against Linux
  * counters (`RetransSegs`, `OutSegs`, ...) work unchanged. Windows has no TcpExt/Ip here.
+ * TCP sums IPv4 and IPv6 (as Linux's `Tcp` does); UDP keeps them apart as `Udp` and `Udp6`
+ * (as Linux's /proc/net/snmp and snmp6 do), for the `network.type` of `netstat.udp.*`.
  */
 const TCP_FROM_PERF: Readonly<Record<string, string>> = {
   ConnectionsActive: 'ActiveOpens',
@@ -222,19 +224,30 @@ function sumMapped(sets: readonly PsCounterSet[], map: Readonly<Record<string, s
   return out;
 }
 
+/** The UDP counter set of one IP version (`Win32_PerfRawData_Tcpip_UDPv4` / `UDPv6`), or null without one. */
+function udpOfVersion(udp: readonly PsCounterSet[] | null, version: 'v4' | 'v6'): CounterSection | null {
+  const sets = udp?.filter((set) => set.className.toLowerCase().endsWith(`udp${version}`)) ?? [];
+  return sumMapped(sets, UDP_FROM_PERF);
+}
+
 export function countersFromPowerShell(
   tcp: readonly PsCounterSet[] | null,
   udp: readonly PsCounterSet[] | null,
 ): Partial<Counters> {
-  return { Tcp: tcp === null ? null : sumMapped(tcp, TCP_FROM_PERF), Udp: udp === null ? null : sumMapped(udp, UDP_FROM_PERF) };
+  return {
+    Tcp: tcp === null ? null : sumMapped(tcp, TCP_FROM_PERF),
+    Udp: udpOfVersion(udp, 'v4'),
+    Udp6: udpOfVersion(udp, 'v6'),
+  };
 }
 
 function fromBlocks(
   blocks: readonly StatisticsBlock[],
   protocol: string,
   table: readonly (readonly [string, string])[],
+  ipVersion?: StatisticsBlock['ipVersion'],
 ): CounterSection | null {
-  const mine = blocks.filter((b) => b.protocol === protocol);
+  const mine = blocks.filter((b) => b.protocol === protocol && (ipVersion === undefined || b.ipVersion === ipVersion));
   if (mine.length === 0) return null;
   const out: CounterSection = {};
   for (const block of mine) {
@@ -248,7 +261,11 @@ function fromBlocks(
   return out;
 }
 
-/** IPv4 and IPv6 blocks are summed, as /proc/net/snmp counts both. */
+/** TCP's IPv4 and IPv6 blocks are summed, as /proc/net/snmp's Tcp counts both; UDP's are kept apart (Udp, Udp6). */
 export function countersFromNetstat(blocks: readonly StatisticsBlock[]): Partial<Counters> {
-  return { Tcp: fromBlocks(blocks, 'TCP', TCP_FROM_NETSTAT), Udp: fromBlocks(blocks, 'UDP', UDP_FROM_NETSTAT) };
+  return {
+    Tcp: fromBlocks(blocks, 'TCP', TCP_FROM_NETSTAT),
+    Udp: fromBlocks(blocks, 'UDP', UDP_FROM_NETSTAT, 'IPv4'),
+    Udp6: fromBlocks(blocks, 'UDP', UDP_FROM_NETSTAT, 'IPv6'),
+  };
 }

@@ -152,6 +152,7 @@ describe('macOS replay of fixtures/darwin (Sonoma, netstat -anvW)', () => {
     });
     expect(s.counters.TcpExt).toEqual({ ListenOverflows: 0, ListenDrops: 0, TCPTimeouts: 8120 });
     expect(s.counters.Udp).toBeNull();
+    expect(s.counters.Udp6).toBeNull();
     expect(s.counters.Ip).toBeNull();
     expect(s.counters.DarwinTcp).toMatchObject({ sndrexmitbyte: 18820112, keepdrops: 174, sack_rexmits: 14877 });
   });

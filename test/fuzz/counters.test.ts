@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseSnmp } from '../../src/procfs/snmp.js';
+import { parseSnmp6 } from '../../src/procfs/snmp6.js';
 import { parseSockstat } from '../../src/procfs/sockstat.js';
 import { expectIssuesWithinInput, FUZZ_SEED, fuzz, insertLines, junkLineArb, NASTY_TOKENS, saneOnAnyInput } from './support.js';
 
@@ -95,6 +96,28 @@ describe(`parseSnmp fuzz (seed ${FUZZ_SEED})`, () => {
       }
       for (const issue of issues) expect(garbageLines.has(issue.line!), `issue on a valid line: ${JSON.stringify(issue)}`).toBe(true);
     }), 600);
+  });
+});
+
+describe(`parseSnmp6 fuzz (seed ${FUZZ_SEED})`, () => {
+  saneOnAnyInput({
+    name: 'net/snmp6',
+    parse: parseSnmp6,
+    fixtures: ['linux-vm/proc/net/snmp6', 'broken/proc/net/snmp6'],
+    corpus: ['procfs/proc/26231/net/snmp6'],
+  });
+
+  it('snmp6: generated Udp6/UdpLite6 lines parse back to their values; other prefixes are dropped', () => {
+    const prefixArb = fc.constantFrom('Udp6', 'UdpLite6', 'Ip6', 'Icmp6');
+    const linesArb = fc.uniqueArray(fc.tuple(prefixArb, nameArb, counterArb), { maxLength: 40, selector: ([p, n]) => `${p}${n}` });
+    fuzz(fc.property(linesArb, fc.boolean(), (lines, finalNewline) => {
+      const text = lines.map(([p, n, v]) => `${`${p}${n}`.padEnd(32)}\t${v}`).join('\n') + (finalNewline ? '\n' : '');
+      const { value, issues } = parseSnmp6(text, 'snmp6');
+      expect(issues).toEqual([]);
+      const expected: Record<string, Array<[string, number]>> = {};
+      for (const [p, n, v] of lines) if (p === 'Udp6' || p === 'UdpLite6') (expected[p] ??= []).push([n, v]);
+      expect(asJson(value)).toEqual(asJson(Object.fromEntries(Object.entries(expected).map(([p, f]) => [p, Object.fromEntries(f)]))));
+    }), 800);
   });
 });
 

@@ -61,7 +61,7 @@ describe('KernelFs limits: defaults by kind of file', () => {
   });
 
   it('counter, sysctl and sysfs files get the small-file limit', () => {
-    for (const rel of ['net/snmp', 'net/netstat', 'net/sockstat', 'sys/net/netfilter/nf_conntrack_count', 'sys/net/ipv4/ip_local_port_range', 'class/net/eth0/mtu', 'net/tcpx', 'net/devices']) {
+    for (const rel of ['net/snmp', 'net/snmp6', 'self/net/snmp6', 'net/netstat', 'net/sockstat', 'sys/net/netfilter/nf_conntrack_count', 'sys/net/ipv4/ip_local_port_range', 'class/net/eth0/mtu', 'net/tcpx', 'net/devices']) {
       expect(limitFor(rel), rel).toBe(1 * MIB);
     }
   });

@@ -53,6 +53,7 @@ export function busySnapshot(): Snapshot {
     Tcp: { InSegs: 500, OutSegs: 600, RetransSegs: 7, InErrs: 1, OutRsts: 9, EstabResets: 4, AttemptFails: 6, ActiveOpens: 30, PassiveOpens: 31 },
     TcpExt: { ListenOverflows: 13, ListenDrops: 17, SyncookiesSent: 19 },
     Udp: { InDatagrams: 100, OutDatagrams: 101, InErrors: 21, RcvbufErrors: 22, SndbufErrors: 23, NoPorts: 24 },
+    Udp6: { InDatagrams: 200, OutDatagrams: 201, InErrors: 31, RcvbufErrors: 32, SndbufErrors: 33, NoPorts: 34 },
     Ip: { Forwarding: 2 },
   };
   s.sockstat = {

@@ -149,12 +149,42 @@ describe('registerMetrics', () => {
     expect(value(m, 'netstat.tcp.listen.overflows')).toBe(13);
     expect(value(m, 'netstat.tcp.listen.drops')).toBe(17);
     expect(value(m, 'netstat.tcp.syncookies.sent')).toBe(19);
-    expect(value(m, 'netstat.udp.datagrams', { 'network.io.direction': 'receive' })).toBe(100);
-    expect(value(m, 'netstat.udp.datagrams', { 'network.io.direction': 'transmit' })).toBe(101);
-    expect(value(m, 'netstat.udp.receive_errors')).toBe(21);
-    expect(value(m, 'netstat.udp.receive_buffer_errors')).toBe(22);
-    expect(value(m, 'netstat.udp.send_buffer_errors')).toBe(23);
-    expect(value(m, 'netstat.udp.no_port')).toBe(24);
+  });
+
+  it('reports every netstat.udp.* counter twice, network.type ipv4 from Udp and ipv6 from Udp6', async () => {
+    const m = await collect(busySnapshot());
+    const v4 = { 'network.type': 'ipv4' };
+    const v6 = { 'network.type': 'ipv6' };
+    expect(value(m, 'netstat.udp.datagrams', { ...v4, 'network.io.direction': 'receive' })).toBe(100);
+    expect(value(m, 'netstat.udp.datagrams', { ...v4, 'network.io.direction': 'transmit' })).toBe(101);
+    expect(value(m, 'netstat.udp.datagrams', { ...v6, 'network.io.direction': 'receive' })).toBe(200);
+    expect(value(m, 'netstat.udp.datagrams', { ...v6, 'network.io.direction': 'transmit' })).toBe(201);
+    const single = [
+      ['netstat.udp.receive_errors', 21, 31],
+      ['netstat.udp.receive_buffer_errors', 22, 32],
+      ['netstat.udp.send_buffer_errors', 23, 33],
+      ['netstat.udp.no_port', 24, 34],
+    ] as const;
+    for (const [name, ipv4, ipv6] of single) {
+      expect(points(m, name), name).toHaveLength(2);
+      expect(value(m, name, v4), name).toBe(ipv4);
+      expect(value(m, name, v6), name).toBe(ipv6);
+    }
+    // No point without network.type: a sum over the attribute is all UDP.
+    for (const def of METRICS.filter((d) => d.name.startsWith('netstat.udp.'))) {
+      for (const p of points(m, def.name)) expect(p.attributes['network.type'], def.name).toMatch(/^ipv[46]$/);
+    }
+  });
+
+  it('reports only the ipv4 UDP series on a host without /proc/net/snmp6 (IPv6 disabled)', async () => {
+    const s = busySnapshot();
+    s.counters = { ...s.counters, Udp6: null };
+    const m = await collect(s);
+    expect(points(m, 'netstat.udp.receive_buffer_errors')).toEqual([{ attributes: { 'network.type': 'ipv4' }, value: 22 }]);
+    expect(points(m, 'netstat.udp.datagrams').map((p) => p.attributes)).toEqual([
+      { 'network.type': 'ipv4', 'network.io.direction': 'receive' },
+      { 'network.type': 'ipv4', 'network.io.direction': 'transmit' },
+    ]);
   });
 
   it('leaves metrics out, not at 0, when their source is missing', async () => {
@@ -162,7 +192,7 @@ describe('registerMetrics', () => {
     s.conntrack = null;
     s.sockstat = null;
     s.localPortRange = null;
-    s.counters = { Tcp: { RetransSegs: 3 }, TcpExt: null, Udp: null, Ip: null };
+    s.counters = { Tcp: { RetransSegs: 3 }, TcpExt: null, Udp: null, Udp6: null, Ip: null };
     const m = await collect(s);
     for (const name of [
       'system.network.conntrack.count',

@@ -106,6 +106,40 @@ describe('bad input: errors name file and line, the rest of the snapshot stays r
     expect(s.listeners.length).toBeGreaterThan(0);
   });
 
+  it('no net/snmp6 (IPv6 disabled; the recording has none) means counters.Udp6 null and no error', async () => {
+    const s = await collectSnapshot({ procfs: RECORDED });
+    expect(s.counters.Udp6).toBeNull();
+    expect(s.counters.Udp).not.toBeNull();
+    expect(s.errors).toEqual([]);
+    expect(s.samplers.find((r) => r.name === 'counters')?.ok).toBe(true);
+  });
+
+  it('a malformed net/snmp6 costs only its bad lines: errors say file and line, snmp and netstat counters stay', async () => {
+    const root = await brokenCopy();
+    const snmp6 = path.join(root, 'net/snmp6');
+    await cp(fixturePath('broken/proc/net/snmp6'), snmp6);
+    const s = await collectSnapshot({ procfs: root });
+    expect(s.errors).toEqual([
+      { source: 'counters', file: snmp6, line: 76, message: 'Udp6InErrors: "1e3" is not a number' },
+      { source: 'counters', file: snmp6, line: 79, message: 'expected "Name value", got 1 fields' },
+    ]);
+    expect(s.counters.Udp6).toMatchObject({ InDatagrams: 20, OutDatagrams: 20 });
+    expect(s.counters.Udp6).not.toHaveProperty('InErrors');
+    expect(s.counters.Tcp?.['RtoAlgorithm']).toBe(1);
+    expect(s.counters.Udp).not.toBeNull();
+    expect(s.counters.TcpExt).not.toBeNull();
+  });
+
+  it('an unreadable net/snmp6 is reported (only a missing one is normal); the other counter files are read', async () => {
+    const root = await brokenCopy();
+    await mkdir(path.join(root, 'net/snmp6'));
+    const s = await collectSnapshot({ procfs: root });
+    expect(s.errors).toEqual([{ source: 'counters', file: path.join(root, 'net/snmp6'), line: null, message: expect.stringMatching(/EISDIR/) }]);
+    expect(s.counters.Udp6).toBeNull();
+    expect(s.counters.Tcp).not.toBeNull();
+    expect(s.counters.TcpExt).not.toBeNull();
+  });
+
   it('an absent nf_conntrack module means conntrack null and no error', async () => {
     const root = await brokenCopy();
     await rm(path.join(root, 'sys/net/netfilter'), { recursive: true });

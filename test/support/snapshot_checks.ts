@@ -31,7 +31,7 @@ export function checkSnapshotSchema(s: Snapshot, options: { listenersNamed?: boo
   // Absent data is null, never undefined: a JSON round trip must not lose anything.
   expect(JSON.parse(JSON.stringify(s))).toEqual(s);
   expect(new Date(s.timestamp).toISOString()).toBe(s.timestamp);
-  for (const key of ['Tcp', 'TcpExt', 'Udp', 'Ip']) expect(s.counters, `counters.${key}`).toHaveProperty(key);
+  for (const key of ['Tcp', 'TcpExt', 'Udp', 'Udp6', 'Ip']) expect(s.counters, `counters.${key}`).toHaveProperty(key);
 
   expect(Object.keys(s.tcp.states).sort()).toEqual([...TCP_STATES].sort());
   for (const state of TCP_STATES) {

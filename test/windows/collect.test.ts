@@ -138,7 +138,9 @@ describe('Windows replay of fixtures/windows through PowerShell', () => {
       OutSegs: 41276518 + 790261,
       RetransSegs: 61734 + 133,
     });
-    expect(s.counters.Udp).toEqual({ InDatagrams: 3188211 + 51877, OutDatagrams: 2975530 + 60123, NoPorts: 10482 + 331, InErrors: 12 });
+    // UDPv4 and UDPv6 kept apart, as Linux's Udp and Udp6 (netstat.udp.* network.type ipv4, ipv6).
+    expect(s.counters.Udp).toEqual({ InDatagrams: 3188211, OutDatagrams: 2975530, NoPorts: 10482, InErrors: 12 });
+    expect(s.counters.Udp6).toEqual({ InDatagrams: 51877, OutDatagrams: 60123, NoPorts: 331, InErrors: 0 });
     expect(s.counters.TcpExt).toBeNull();
     expect(s.counters.Ip).toBeNull();
 
@@ -200,6 +202,7 @@ describe('Windows replay of fixtures/windows through the netstat fallback', () =
       RetransSegs: 61734,
     });
     expect(s.counters.Udp).toBeNull();
+    expect(s.counters.Udp6).toBeNull();
     // route print names IPv4 interfaces by address and IPv6 ones by index.
     expect(s.defaultGateways).toEqual([
       { family: 'inet', gateway: '10.20.30.1', interface: '10.20.30.41' },

@@ -82,7 +82,7 @@ describe('netstat -s -p tcp', () => {
     });
   });
 
-  it('sums IPv4 and IPv6 blocks of full `netstat -s` output under the Linux names', () => {
+  it('sums TCP\'s IPv4 and IPv6 blocks of full `netstat -s` output and keeps UDP\'s apart, under the Linux names', () => {
     const text = [
       'TCP Statistics for IPv4',
       '  Active Opens                        = 10',
@@ -95,11 +95,17 @@ describe('netstat -s -p tcp', () => {
       '  No Ports              = 7',
       '  Receive Errors        = 2',
       '  Datagrams Sent        = 90',
+      'UDP Statistics for IPv6',
+      '  Datagrams Received    = 40',
+      '  No Ports              = 1',
+      '  Receive Errors        = 0',
+      '  Datagrams Sent        = 30',
     ].join('\r\n');
     const blocks = parseNetstatStatistics(text, 'x').value;
     expect(countersFromNetstat(blocks)).toEqual({
       Tcp: { ActiveOpens: 15, RetransSegs: 4 },
       Udp: { InDatagrams: 100, NoPorts: 7, InErrors: 2, OutDatagrams: 90 },
+      Udp6: { InDatagrams: 40, NoPorts: 1, InErrors: 0, OutDatagrams: 30 },
     });
   });
 

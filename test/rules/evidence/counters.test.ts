@@ -7,7 +7,7 @@ import { listenQueuesEvidence, retransmitsEvidence } from '../../../src/rules/ev
 import type { InterfaceStats, Route } from '../../../src/snapshot/types.js';
 import { historyOf, snap, socket, states } from '../helpers.js';
 
-const counters = (tcp: Record<string, number> | null, tcpExt: Record<string, number> | null) => ({ Tcp: tcp, TcpExt: tcpExt, Udp: null, Ip: null });
+const counters = (tcp: Record<string, number> | null, tcpExt: Record<string, number> | null) => ({ Tcp: tcp, TcpExt: tcpExt, Udp: null, Udp6: null, Ip: null });
 
 describe('retransmitsEvidence', () => {
   it('gives the rates over the last interval', () => {

@@ -80,7 +80,7 @@ describe('tcp.closeWait.slopePerMinute', () => {
 });
 
 describe('tcp.retransmitRate', () => {
-  const counters = (retrans: number, out: number) => ({ Tcp: { RetransSegs: retrans, OutSegs: out }, TcpExt: null, Udp: null, Ip: null });
+  const counters = (retrans: number, out: number) => ({ Tcp: { RetransSegs: retrans, OutSegs: out }, TcpExt: null, Udp: null, Udp6: null, Ip: null });
 
   it('is per second and as a ratio of segments sent', () => {
     const h = historyOf([snap(0, { counters: counters(100, 10_000) }), snap(1, { counters: counters(700, 70_000) })]);
@@ -104,7 +104,7 @@ describe('tcp.retransmitRate', () => {
 });
 
 describe('tcp.listenOverflowRate', () => {
-  const ext = (n: number) => ({ Tcp: null, TcpExt: { ListenOverflows: n, ListenDrops: n }, Udp: null, Ip: null });
+  const ext = (n: number) => ({ Tcp: null, TcpExt: { ListenOverflows: n, ListenDrops: n }, Udp: null, Udp6: null, Ip: null });
   it('is TcpExt.ListenOverflows per second', () => {
     expect(listenOverflowRate(historyOf([snap(0, { counters: ext(10) }), snap(1, { counters: ext(130) })]))).toBe(2);
   });
