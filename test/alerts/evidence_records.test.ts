@@ -75,7 +75,7 @@ describe('firing records carry evidence', () => {
   });
 
   it('costs nothing in the steady state: no evidence is computed while no alert fires', async () => {
-    shipped('conntrack.json', 'tcp.json', 'listeners.json', 'allowlist.json', 'interfaces.json', 'routes.json');
+    shipped('conntrack.json', 'tcp.json', 'udp.json', 'listeners.json', 'allowlist.json', 'interfaces.json', 'routes.json');
     const spies = EVIDENCE.map((f) => vi.spyOn(f, 'compute'));
     start();
     for (let m = 0; m <= 15; m++) {

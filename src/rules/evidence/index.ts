@@ -19,6 +19,7 @@ import { processEvidence } from './process.js';
 import { defaultGatewayEvidence, routesEvidence } from './routes.js';
 import { listenQueuesEvidence, retransmitsEvidence } from './tcp_rates.js';
 import type { Evidence, EvidenceContext, ProcessInfo } from './types.js';
+import { udpBuffersEvidence } from './udp_buffers.js';
 
 /** The name templates use: `{{evidence.closeWait.topProcesses}}`. */
 export const EVIDENCE_NAME = 'evidence';
@@ -133,6 +134,20 @@ export const EVIDENCE: readonly EvidenceFamily[] = [
       { name: 'topAcceptQueues', type: LIST, attribute: 'netstat.evidence.listen_queues.top_accept_queues', description: 'Listeners with connections waiting in the accept queue (`Recv-Q`) now: `127.0.0.1:8080 1234/java`, counted by queue length; `none` when every queue is empty.' },
     ],
     compute: (ctx) => listenQueuesEvidence(ctx.history),
+  },
+  {
+    name: 'udpBuffers',
+    when: '`udp.bufferErrorRate`',
+    applies: (r) => reads(r, 'udp.bufferErrorRate'),
+    perItem: false,
+    fields: [
+      { name: 'ipv4PerSecond', type: 'number | null', attribute: 'netstat.evidence.udp_buffers.ipv4_per_second', description: 'Buffer errors (receive and send) per second over IPv4 (`Udp`); null when not counted.' },
+      { name: 'ipv6PerSecond', type: 'number | null', attribute: 'netstat.evidence.udp_buffers.ipv6_per_second', description: 'Likewise over IPv6 (`Udp6`); null when IPv6 is off.' },
+      { name: 'inDatagramsPerSecond', type: 'number | null', attribute: 'netstat.evidence.udp_buffers.in_datagrams_per_second', description: '`InDatagrams` per second, IPv4 and IPv6: datagrams delivered to sockets (those dropped are not among them).' },
+      { name: 'intervalSeconds', type: 'number', attribute: 'netstat.evidence.udp_buffers.interval_seconds', description: 'The interval the rates cover.' },
+      { name: 'topReceiveQueues', type: LIST, attribute: 'netstat.evidence.udp_buffers.top_receive_queues', description: 'UDP sockets with data waiting in the receive queue now: `0.0.0.0:514 812/rsyslogd`, counted by bytes queued (`ss` Recv-Q); `none` when every queue is empty.' },
+    ],
+    compute: (ctx) => udpBuffersEvidence(ctx.history),
   },
   {
     name: 'conntrack',

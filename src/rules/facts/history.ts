@@ -32,6 +32,9 @@ export interface Digest {
   conntrack: Conntrack | null;
   tcp: CounterSection | null;
   tcpExt: CounterSection | null;
+  /** UDP over IPv4 (`Udp`) and over IPv6 (`Udp6`, null when IPv6 is off): the kernel counts each datagram in one of them. */
+  udp: CounterSection | null;
+  udp6: CounterSection | null;
   interfaces: InterfaceStats[];
   /** Hash of the non-default routes, or null when routes could not be read this time. */
   routesHash: string | null;
@@ -121,6 +124,8 @@ function digest(snapshot: Snapshot, at: number, firewall: FirewallSample | null 
       conntrack: snapshot.conntrack ? { ...snapshot.conntrack } : null,
       tcp: snapshot.counters.Tcp ? { ...snapshot.counters.Tcp } : null,
       tcpExt: snapshot.counters.TcpExt ? { ...snapshot.counters.TcpExt } : null,
+      udp: snapshot.counters.Udp ? { ...snapshot.counters.Udp } : null,
+      udp6: snapshot.counters.Udp6 ? { ...snapshot.counters.Udp6 } : null,
       interfaces: snapshot.interfaces.map((i) => ({ ...i })),
       routesHash,
       defaultGateways: gateways,

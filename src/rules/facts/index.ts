@@ -21,6 +21,7 @@ import {
   tcpStates,
   tcpTimeWait,
 } from './tcp.js';
+import { udpBufferErrorRate } from './udp.js';
 
 export type Attributes = Record<string, AnyValue>;
 
@@ -160,6 +161,14 @@ export const FACTS: readonly FactDef[] = [
     description:
       'ESTABLISHED now vs the median of the earlier samples in the window; `ratio` = established / max(baseline, 1). null below 3 earlier samples.',
     compute: connectionSpike,
+  },
+  {
+    name: 'udp.bufferErrorRate',
+    type: '{ receivePerSecond: number | null, sendPerSecond: number | null, perSecond: number }',
+    unit: '{error}/s',
+    description:
+      '`RcvbufErrors` (datagrams dropped: a socket\'s receive buffer was full) and `SndbufErrors` (sends failed for want of send buffer) per second over the last interval, IPv4 (`Udp`) and IPv6 (`Udp6`) summed; `perSecond` is both. Counter resets handled. A direction no family counts is null; null when neither is counted.',
+    compute: udpBufferErrorRate,
   },
   {
     name: 'ports.ephemeralUsagePercent',

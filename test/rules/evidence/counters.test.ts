@@ -4,6 +4,7 @@ import { conntrackEvidence } from '../../../src/rules/evidence/conntrack.js';
 import { interfaceEvidence } from '../../../src/rules/evidence/interfaces.js';
 import { defaultGatewayEvidence, routesEvidence } from '../../../src/rules/evidence/routes.js';
 import { listenQueuesEvidence, retransmitsEvidence } from '../../../src/rules/evidence/tcp_rates.js';
+import { udpBuffersEvidence } from '../../../src/rules/evidence/udp_buffers.js';
 import type { InterfaceStats, Route } from '../../../src/snapshot/types.js';
 import { historyOf, snap, socket, states } from '../helpers.js';
 
@@ -60,6 +61,61 @@ describe('listenQueuesEvidence', () => {
         'netstat.evidence.listen_queues.top_accept_queues': ['0.0.0.0:8080 1234/java=129', '[::]:8443 unknown=7', '127.0.0.1:9000 300/python3=3'],
       },
     });
+  });
+});
+
+describe('udpBuffersEvidence', () => {
+  const udp = (v4: Record<string, number> | null, v6: Record<string, number> | null) => ({ Tcp: null, TcpExt: null, Udp: v4, Udp6: v6, Ip: null });
+  const bufs = (rcvbuf: number, sndbuf: number, inDatagrams: number) => ({ RcvbufErrors: rcvbuf, SndbufErrors: sndbuf, InDatagrams: inDatagrams });
+
+  it('splits the errors by family, gives the datagrams delivered and the UDP sockets with a full receive queue', () => {
+    const udpSocket = (address: string, port: number, recvQ: number, pid: number | null, process: string | null) =>
+      socket({ transport: 'udp', state: 'close', localAddress: address, localPort: port, remoteAddress: '0.0.0.0', remotePort: 0, recvQ, pid, process });
+    const sockets = [
+      udpSocket('0.0.0.0', 514, 212992, 812, 'rsyslogd'),
+      udpSocket('::', 5353, 4352, null, null),
+      udpSocket('127.0.0.1', 323, 0, 640, 'chronyd'),
+      socket({ state: 'listen', recvQ: 100 }), // a TCP accept queue is not a UDP receive queue
+    ];
+    const h = historyOf([
+      snap(0, { counters: udp(bufs(0, 0, 0), bufs(0, 0, 0)) }),
+      snap(1, { sockets, tcp: states({ listen: 1 }), counters: udp(bufs(480, 60, 60000), bufs(240, 0, 6000)) }),
+    ]);
+    expect(udpBuffersEvidence(h)).toEqual({
+      values: {
+        ipv4PerSecond: 9,
+        ipv6PerSecond: 4,
+        inDatagramsPerSecond: 1100,
+        intervalSeconds: 60,
+        topReceiveQueues: ['0.0.0.0:514 812/rsyslogd (212992)', '[::]:5353 unknown (4352)'],
+      },
+      attributes: {
+        'netstat.evidence.udp_buffers.ipv4_per_second': 9,
+        'netstat.evidence.udp_buffers.ipv6_per_second': 4,
+        'netstat.evidence.udp_buffers.in_datagrams_per_second': 1100,
+        'netstat.evidence.udp_buffers.interval_seconds': 60,
+        'netstat.evidence.udp_buffers.top_receive_queues': ['0.0.0.0:514 812/rsyslogd=212992', '[::]:5353 unknown=4352'],
+      },
+    });
+  });
+
+  it('leaves out IPv6 when it is off, and says the socket list is unknown when sockets were only counted', () => {
+    const h = historyOf([
+      snap(0, { counters: udp(bufs(0, 0, 0), null) }),
+      snap(1, { tcp: states({ established: 3 }), counters: udp(bufs(1200, 0, 60000), null) }),
+    ]);
+    const e = udpBuffersEvidence(h);
+    expect(e?.values).toMatchObject({ ipv4PerSecond: 20, ipv6PerSecond: null, topReceiveQueues: null });
+    expect(Object.keys(e?.attributes ?? {})).toEqual([
+      'netstat.evidence.udp_buffers.ipv4_per_second',
+      'netstat.evidence.udp_buffers.in_datagrams_per_second',
+      'netstat.evidence.udp_buffers.interval_seconds',
+    ]);
+  });
+
+  it('is null with one sample or without UDP counters', () => {
+    expect(udpBuffersEvidence(historyOf([snap(0, { counters: udp(bufs(1, 1, 1), null) })]))).toBeNull();
+    expect(udpBuffersEvidence(historyOf([snap(0), snap(1)]))).toBeNull();
   });
 });
 

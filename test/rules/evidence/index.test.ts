@@ -41,7 +41,7 @@ afterEach(() => {
 describe('which rules get which evidence', () => {
   it('gives every shipped rule the evidence of its family', () => {
     const byRule = Object.fromEntries(
-      ['conntrack.json', 'tcp.json', 'listeners.json', 'interfaces.json', 'routes.json', 'firewall.json']
+      ['conntrack.json', 'tcp.json', 'udp.json', 'listeners.json', 'interfaces.json', 'routes.json', 'firewall.json']
         .flatMap(shipped)
         .map((r) => [r.name, familiesFor(r).map((f) => f.name)]),
     );
@@ -55,6 +55,7 @@ describe('which rules get which evidence', () => {
       'listen-queue-overflow': ['listenQueues'],
       'listen-queue-overflow-critical': ['listenQueues'],
       'connection-spike': ['established'],
+      'udp-buffer-errors': ['udpBuffers'],
       'unexpected-listener': ['process'],
       'new-listener': ['process'],
       'interface-errors': ['interface'],
