@@ -428,10 +428,20 @@ if (results.steady) {
   }
 }
 if (slopes.warm.length >= 2) {
-  // The first step (1k → 10k) carries fixed costs (interfaces, routes, JIT); judge the steps after it.
-  const steps = slopes.warm.slice(1);
-  const spread = Math.max(...steps) / Math.min(...steps);
-  targets.push(['cost linear in sockets (warm snapshot µs per added socket, steps above 10k, max/min ≤ 2)', spread <= 2, `${x(spread)}; steps ${slopes.warm.map((v) => v.toFixed(2)).join(', ')} µs`]);
+  // Judged on the cost per socket at each tier from 10k up (fixed costs such as interfaces,
+  // routes and JIT weigh on the 1k tier): flat within 2x means linear. The marginal steps
+  // between tiers are shown beside it; they divide a difference of two medians by a few
+  // thousand sockets, so host noise moves them by tens of percent (ss -tanp's spread in the
+  // same run says how much).
+  const above = results.live.filter((r) => r.total >= 10_000);
+  const perSocket = above.map((r) => (r.snapshotWarm.wallMs * 1000) / r.total);
+  const spread = Math.max(...perSocket) / Math.min(...perSocket);
+  const stepSpread = (v) => Math.max(...v.slice(1)) / Math.min(...v.slice(1));
+  targets.push([
+    'cost linear in sockets (warm snapshot µs per socket at every tier from 10k, max/min ≤ 2)',
+    spread <= 2,
+    `${x(spread)}; ${perSocket.map((v) => v.toFixed(2)).join(', ')} µs per socket; marginal steps ${slopes.warm.map((v) => v.toFixed(2)).join(', ')} µs (spread above 10k ${x(stepSpread(slopes.warm))}, \`ss -tanp\` ${x(stepSpread(slopes.ss))})`,
+  ]);
 } else if (slopes.warm.length === 1) {
   targets.push(['cost linear in sockets', false, `only two tiers in this run (${slopes.warm[0].toFixed(2)} µs per added socket); the full run judges it`]);
 }
