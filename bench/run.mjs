@@ -99,7 +99,8 @@ async function peakRss(source, procfs = '/proc') {
  */
 async function drainTimeWait(maxMs) {
   const deadline = Date.now() + maxMs;
-  const timeWait = async () => (await collect.createSnapshotCollector().stateCounts()).tcp.time_wait ?? 0;
+  const collector = collect.createSnapshotCollector();
+  const timeWait = async () => (await collector.stateCounts()).tcp.time_wait ?? 0;
   let left = await timeWait();
   if (left < 100) return;
   log(`  waiting up to ${maxMs / 1000}s for ${left} TIME_WAIT sockets to expire`);

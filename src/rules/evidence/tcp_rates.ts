@@ -10,6 +10,7 @@ import { socketsListed } from '../facts/tcp.js';
 import { endpoint } from '../facts/outbound.js';
 import { processLabel, Tally, topFields } from './top.js';
 import type { Evidence } from './types.js';
+import type { SocketRecord } from '../../snapshot/types.js';
 
 /** The last sampling interval, the one the rate facts are computed over. */
 export function lastInterval(history: SnapshotHistory): { seconds: number; prev: Digest; cur: Digest } | null {
@@ -38,24 +39,31 @@ export function retransmitsEvidence(history: SnapshotHistory): Evidence | null {
   };
 }
 
-/** Listening TCP sockets with a non-empty accept queue: `127.0.0.1:8080 1234/java`, counted by queue length. */
-export function tallyAcceptQueues(history: SnapshotHistory): Tally | null {
+/**
+ * Sockets `keep` selects that have bytes or connections waiting in the receive queue (`ss`
+ * Recv-Q): `127.0.0.1:8080 1234/java`, counted by what is queued; null when sockets were only
+ * counted, not listed.
+ */
+export function tallyReceiveQueues(history: SnapshotHistory, keep: (socket: SocketRecord) => boolean): Tally | null {
   const s = history.latest;
   if (!s || !socketsListed(s)) return null;
   const t = new Tally();
   for (const k of s.sockets) {
-    if (k.transport !== 'tcp' || k.state !== 'listen' || !(k.recvQ > 0) || k.localAddress === null) continue;
+    if (!(k.recvQ > 0) || k.localAddress === null || !keep(k)) continue;
     t.add(`${endpoint(k.localAddress, k.localPort)} ${processLabel(k.pid, k.process)}`, undefined, k.recvQ);
   }
   return t;
 }
+
+/** Listening TCP sockets: their Recv-Q is the accept queue. */
+const isTcpListener = (k: SocketRecord): boolean => k.transport === 'tcp' && k.state === 'listen';
 
 export function listenQueuesEvidence(history: SnapshotHistory): Evidence | null {
   const i = lastInterval(history);
   const overflows = i ? ratePerSecond(i.prev.tcpExt?.ListenOverflows, i.cur.tcpExt?.ListenOverflows, i.seconds) : null;
   // ListenDrops also counts SYNs dropped for other reasons (no memory, a listener closing).
   const drops = i ? ratePerSecond(i.prev.tcpExt?.ListenDrops, i.cur.tcpExt?.ListenDrops, i.seconds) : null;
-  const q = topFields('topAcceptQueues', 'netstat.evidence.listen_queues.top_accept_queues', tallyAcceptQueues(history));
+  const q = topFields('topAcceptQueues', 'netstat.evidence.listen_queues.top_accept_queues', tallyReceiveQueues(history, isTcpListener));
   return {
     values: { overflowsPerSecond: overflows, dropsPerSecond: drops, intervalSeconds: i?.seconds ?? null, ...q.values },
     attributes: {

@@ -34,12 +34,15 @@ export interface UdpBufferErrorFact {
   perSecond: number;
 }
 
-export function udpBufferErrorRate(history: SnapshotHistory): UdpBufferErrorFact | null {
-  const pair = lastTwo(history);
-  if (!pair) return null;
-  const [prev, cur] = pair;
-  const receivePerSecond = udpRate(prev, cur, 'RcvbufErrors');
-  const sendPerSecond = udpRate(prev, cur, 'SndbufErrors');
+/** Buffer errors from `prev` to `cur` over the given sections (both by default); null when none counts them. */
+export function udpBufferErrors(prev: Digest, cur: Digest, sections: readonly UdpSection[] = UDP_SECTIONS): UdpBufferErrorFact | null {
+  const receivePerSecond = udpRate(prev, cur, 'RcvbufErrors', sections);
+  const sendPerSecond = udpRate(prev, cur, 'SndbufErrors', sections);
   if (receivePerSecond === null && sendPerSecond === null) return null;
   return { receivePerSecond, sendPerSecond, perSecond: (receivePerSecond ?? 0) + (sendPerSecond ?? 0) };
+}
+
+export function udpBufferErrorRate(history: SnapshotHistory): UdpBufferErrorFact | null {
+  const pair = lastTwo(history);
+  return pair ? udpBufferErrors(...pair) : null;
 }
